@@ -1,0 +1,303 @@
+import { BusRangeError, MemoryConflictError } from './errors';
+
+/** Memory-mapped I/O handlers; `offset` is the address minus the region's base. */
+export interface MmioHandlers {
+  read8(offset: number): number;
+  write8(offset: number, value: number): void;
+  /** Optional wider accesses; without them the bus splits into bytes (little-endian). */
+  read16?(offset: number): number;
+  write16?(offset: number, value: number): void;
+  read32?(offset: number): number;
+  write32?(offset: number, value: number): void;
+}
+
+/** What occupies a page of the physical address space. */
+export const PageKind = { Unmapped: 0, Ram: 1, Rom: 2, Mmio: 3 } as const;
+export type PageKind = (typeof PageKind)[keyof typeof PageKind];
+
+/** Page flags in `MemorySpace.direct`: the CPU may read / write `ram` directly. */
+export const DIRECT_READ = 1;
+export const DIRECT_WRITE = 2;
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+interface Region {
+  readonly owner: string;
+  readonly kind: PageKind;
+  readonly base: number;
+  readonly size: number;
+  /** ROM contents when the ROM lies beyond the RAM backing store (e.g. a high BIOS alias). */
+  readonly bytes?: Uint8Array;
+  readonly mmio?: MmioHandlers;
+}
+
+export interface MemoryOptions {
+  /**
+   * Bytes of backing store, from physical address 0: RAM and ROM that lie below this
+   * address live in `ram` (at least 1 MiB: the PC's first megabyte, holes included).
+   */
+  readonly backingSize: number;
+  /** Physical address lines: 20 (8086), 24 (80286) or 32. */
+  readonly addressBits?: 20 | 24 | 32;
+}
+
+/**
+ * The physical memory space: RAM, ROM (writes ignored) and memory-mapped I/O, mapped in
+ * 4 KiB pages, with the A20 gate. RAM and ROM below `backingSize` live in one `Uint8Array`
+ * (`ram`) that the CPU may index directly where `direct` allows; every write through the
+ * space marks its page dirty (for pre-copy migration).
+ */
+export class MemorySpace {
+  /** The backing store: guest RAM and low ROM, indexed by physical address. */
+  readonly ram: Uint8Array;
+  /** Per page: DIRECT_READ | DIRECT_WRITE when `ram` may be used directly. */
+  readonly direct: Uint8Array;
+  /** Per page: 1 when written since the last `takeDirty`. */
+  readonly dirty: Uint8Array;
+  readonly addressBits: 20 | 24 | 32;
+  /** Address mask: the address lines, with A20 masked off while the gate is closed. */
+  private mask: number;
+  private readonly lineMask: number;
+  private readonly kinds: Uint8Array;
+  private readonly regionOf: Uint16Array;
+  private readonly regions: (Region | undefined)[] = [undefined];
+  private a20 = true;
+  private readonly a20Listeners = new Set<(enabled: boolean) => void>();
+
+  constructor(options: MemoryOptions) {
+    const bits = options.addressBits ?? 24;
+    if (bits !== 20 && bits !== 24 && bits !== 32) throw new BusRangeError(`unsupported address width ${String(bits)}`);
+    this.addressBits = bits;
+    this.lineMask = bits === 32 ? 0xffffffff : (1 << bits) - 1;
+    this.mask = this.lineMask;
+    const size = options.backingSize;
+    if (!Number.isInteger(size) || size < 0x100000 || size % PAGE_SIZE !== 0 || size - 1 > this.lineMask)
+      throw new BusRangeError(`backing size ${size} must be a whole number of 4 KiB pages, at least 1 MiB and within the address lines`);
+    this.ram = new Uint8Array(size);
+    const pages = bits === 32 ? 0x100000 : 1 << (bits - PAGE_SHIFT);
+    this.direct = new Uint8Array(pages);
+    this.dirty = new Uint8Array(pages);
+    this.kinds = new Uint8Array(pages);
+    this.regionOf = new Uint16Array(pages);
+  }
+
+  /** Whether address line 20 is passed through (true) or forced to 0 (false). */
+  get a20Enabled(): boolean {
+    return this.a20;
+  }
+
+  /** The mask applied to every physical address (A20 and the address lines). */
+  get addressMask(): number {
+    return this.mask;
+  }
+
+  setA20(enabled: boolean): void {
+    if (enabled === this.a20) return;
+    this.a20 = enabled;
+    this.mask = enabled ? this.lineMask : this.lineMask & ~0x100000;
+    for (const l of this.a20Listeners) l(enabled);
+  }
+
+  /** Be told when the A20 gate changes (a CPU caching the mask). Returns an unsubscribe function. */
+  onA20(listener: (enabled: boolean) => void): () => void {
+    this.a20Listeners.add(listener);
+    return () => this.a20Listeners.delete(listener);
+  }
+
+  /** Map RAM from the backing store. */
+  mapRam(owner: string, base: number, size: number): void {
+    this.checkBacking(owner, base, size);
+    this.add({ owner, kind: PageKind.Ram, base, size }, DIRECT_READ | DIRECT_WRITE);
+  }
+
+  /**
+   * Map a ROM image at `base` (page-aligned; the rest of the last page reads 0xFF).
+   * Inside the backing store its bytes are copied there; beyond it they are kept aside.
+   */
+  mapRom(owner: string, base: number, image: Uint8Array): void {
+    const size = roundUp(image.length);
+    if (base + size <= this.ram.length) {
+      this.checkBacking(owner, base, size);
+      this.ram.fill(0xff, base, base + size);
+      this.ram.set(image, base);
+      this.add({ owner, kind: PageKind.Rom, base, size }, DIRECT_READ);
+    } else {
+      const bytes = new Uint8Array(size).fill(0xff);
+      bytes.set(image);
+      this.add({ owner, kind: PageKind.Rom, base, size, bytes }, 0);
+    }
+  }
+
+  /** Map a memory-mapped I/O window (a video buffer, a device's registers). */
+  mapMmio(owner: string, base: number, size: number, handlers: MmioHandlers): void {
+    this.add({ owner, kind: PageKind.Mmio, base, size, mmio: handlers }, 0);
+  }
+
+  /** Remove whatever `owner` mapped at `base`. */
+  unmap(owner: string, base: number): void {
+    const page = base >>> PAGE_SHIFT;
+    const idx = this.regionOf[page]!;
+    const r = this.regions[idx];
+    if (!r || r.owner !== owner || r.base !== base) throw new BusRangeError(`${owner} has no region at 0x${base.toString(16)}`);
+    for (let p = page; p < page + (r.size >>> PAGE_SHIFT); p++) {
+      this.regionOf[p] = 0;
+      this.kinds[p] = PageKind.Unmapped;
+      this.direct[p] = 0;
+    }
+    this.regions[idx] = undefined;
+  }
+
+  /** What occupies the page of a physical address. */
+  kindAt(address: number): PageKind {
+    return this.kinds[(address & this.lineMask) >>> PAGE_SHIFT]! as PageKind;
+  }
+
+  read8(address: number): number {
+    const a = (address & this.mask) >>> 0;
+    if (this.direct[a >>> PAGE_SHIFT]! & DIRECT_READ) return this.ram[a]!;
+    return this.slowRead8(a);
+  }
+
+  read16(address: number): number {
+    const a = (address & this.mask) >>> 0;
+    if ((a & (PAGE_SIZE - 1)) !== PAGE_SIZE - 1 && this.direct[a >>> PAGE_SHIFT]! & DIRECT_READ)
+      return this.ram[a]! | (this.ram[a + 1]! << 8);
+    const m = this.region(a)?.mmio;
+    if (m?.read16 && (a & (PAGE_SIZE - 1)) !== PAGE_SIZE - 1) return m.read16(a - this.region(a)!.base) & 0xffff;
+    return this.read8(a) | (this.read8(a + 1) << 8);
+  }
+
+  read32(address: number): number {
+    const a = (address & this.mask) >>> 0;
+    if ((a & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4 && this.direct[a >>> PAGE_SHIFT]! & DIRECT_READ) {
+      const ram = this.ram;
+      return (ram[a]! | (ram[a + 1]! << 8) | (ram[a + 2]! << 16) | (ram[a + 3]! << 24)) >>> 0;
+    }
+    const r = this.region(a);
+    if (r?.mmio?.read32 && (a & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4) return r.mmio.read32(a - r.base) >>> 0;
+    return (this.read16(a) | (this.read16(a + 2) << 16)) >>> 0;
+  }
+
+  write8(address: number, value: number): void {
+    const a = (address & this.mask) >>> 0;
+    const page = a >>> PAGE_SHIFT;
+    if (this.direct[page]! & DIRECT_WRITE) {
+      this.ram[a] = value;
+      this.dirty[page] = 1;
+      return;
+    }
+    this.slowWrite8(a, value & 0xff);
+  }
+
+  write16(address: number, value: number): void {
+    const a = (address & this.mask) >>> 0;
+    const page = a >>> PAGE_SHIFT;
+    if ((a & (PAGE_SIZE - 1)) !== PAGE_SIZE - 1 && this.direct[page]! & DIRECT_WRITE) {
+      this.ram[a] = value;
+      this.ram[a + 1] = value >>> 8;
+      this.dirty[page] = 1;
+      return;
+    }
+    const r = this.region(a);
+    if (r?.mmio?.write16 && (a & (PAGE_SIZE - 1)) !== PAGE_SIZE - 1) return r.mmio.write16(a - r.base, value & 0xffff);
+    this.write8(a, value);
+    this.write8(a + 1, value >>> 8);
+  }
+
+  write32(address: number, value: number): void {
+    const a = (address & this.mask) >>> 0;
+    const page = a >>> PAGE_SHIFT;
+    if ((a & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4 && this.direct[page]! & DIRECT_WRITE) {
+      const ram = this.ram;
+      ram[a] = value;
+      ram[a + 1] = value >>> 8;
+      ram[a + 2] = value >>> 16;
+      ram[a + 3] = value >>> 24;
+      this.dirty[page] = 1;
+      return;
+    }
+    const r = this.region(a);
+    if (r?.mmio?.write32 && (a & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4) return r.mmio.write32(a - r.base, value >>> 0);
+    this.write16(a, value);
+    this.write16(a + 2, value >>> 16);
+  }
+
+  /** Copy guest memory into `target` (DMA, loaders), through the same rules as the CPU. */
+  readBytes(address: number, target: Uint8Array, start = 0, length = target.length - start): void {
+    for (let i = 0; i < length; i++) target[start + i] = this.read8(address + i);
+  }
+
+  /** Copy `source` into guest memory (DMA, loaders); ROM ignores it, MMIO sees each byte. */
+  writeBytes(address: number, source: Uint8Array, start = 0, length = source.length - start): void {
+    for (let i = 0; i < length; i++) this.write8(address + i, source[start + i]!);
+  }
+
+  /** Page numbers written since the last call, in order; clears the marks. */
+  takeDirty(): number[] {
+    const out: number[] = [];
+    const d = this.dirty;
+    for (let p = 0; p < d.length; p++) {
+      if (d[p]) {
+        out.push(p);
+        d[p] = 0;
+      }
+    }
+    return out;
+  }
+
+  /** Mark a page dirty (a CPU that wrote `ram` directly). */
+  markDirty(address: number): void {
+    this.dirty[(address & this.lineMask) >>> PAGE_SHIFT] = 1;
+  }
+
+  private region(a: number): Region | undefined {
+    return this.regions[this.regionOf[a >>> PAGE_SHIFT]!];
+  }
+
+  private slowRead8(a: number): number {
+    const r = this.region(a);
+    if (!r) return 0xff;
+    if (r.mmio) return r.mmio.read8(a - r.base) & 0xff;
+    if (r.bytes) return r.bytes[a - r.base]!;
+    return this.ram[a]!;
+  }
+
+  private slowWrite8(a: number, v: number): void {
+    const r = this.region(a);
+    if (r?.mmio) r.mmio.write8(a - r.base, v);
+    // ROM and unmapped space ignore writes.
+  }
+
+  private checkBacking(owner: string, base: number, size: number): void {
+    if (base + size > this.ram.length)
+      throw new BusRangeError(`${owner}: 0x${base.toString(16)}+0x${size.toString(16)} lies beyond the ${this.ram.length}-byte backing store`);
+  }
+
+  private add(region: Region, direct: number): void {
+    const { owner, base, size } = region;
+    if (!Number.isInteger(base) || base < 0 || base % PAGE_SIZE !== 0)
+      throw new BusRangeError(`${owner}: region base 0x${base.toString(16)} is not 4 KiB aligned`);
+    if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || base + size - 1 > this.lineMask)
+      throw new BusRangeError(`${owner}: region size 0x${size.toString(16)} is not a whole number of pages within the address space`);
+    const first = base >>> PAGE_SHIFT;
+    const last = first + (size >>> PAGE_SHIFT) - 1;
+    for (let p = first; p <= last; p++) {
+      const other = this.regions[this.regionOf[p]!];
+      if (other) throw new MemoryConflictError(owner, other.owner, Math.max(base, other.base), Math.min(base + size, other.base + other.size) - 1);
+    }
+    let idx = this.regions.indexOf(undefined, 1);
+    if (idx < 0) idx = this.regions.push(region) - 1;
+    else this.regions[idx] = region;
+    if (idx > 0xffff) throw new BusRangeError('too many memory regions');
+    for (let p = first; p <= last; p++) {
+      this.regionOf[p] = idx;
+      this.kinds[p] = region.kind;
+      this.direct[p] = direct;
+    }
+  }
+}
+
+function roundUp(n: number): number {
+  return Math.max(PAGE_SIZE, Math.ceil(n / PAGE_SIZE) * PAGE_SIZE);
+}

@@ -1,0 +1,2 @@
+// @backplane/vmstate: no code yet (see README.md). This package exports nothing.
+export {};

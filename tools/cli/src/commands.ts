@@ -1,0 +1,24 @@
+/** A CLI command: `run` returns the process exit code. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[], io: CliIo): Promise<number> | number;
+}
+
+/** Where a command writes (the real process, or a test's buffers). */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Documented exit codes. */
+export const ExitCode = {
+  Ok: 0,
+  /** The command ran and found a failure (a test failed, a check found a breaking change). */
+  Failure: 1,
+  /** The command line was wrong (unknown command or option, missing argument). */
+  Usage: 2,
+  /** An input could not be used (missing file, corrupt or refused data). */
+  BadInput: 3,
+} as const;
