@@ -9,6 +9,7 @@ export { IoSpace } from './io';
 export type { IoTraceEvent, PortClaim, PortHandlers, PortRead, PortWrite } from './io';
 export { IrqLine, IrqRouter } from './irq';
 export type { IrqInputSink, LineSink } from './irq';
+export type { InterruptController } from './interrupts';
 export { DIRECT_READ, DIRECT_WRITE, MemorySpace, PAGE_SHIFT, PAGE_SIZE, PageKind } from './memory';
 export type { MemoryOptions, MmioHandlers } from './memory';
 export { BUS, DEVICE, assemble, busModule, deviceModule, plugDevices } from './module';
