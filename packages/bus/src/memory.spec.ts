@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryConflictError } from './errors';
+import { MemorySpace, PageKind } from './memory';
+
+function pc(): MemorySpace {
+  const m = new MemorySpace({ backingSize: 0x200000, addressBits: 24 });
+  m.mapRam('ram', 0, 0xa0000);
+  m.mapRam('ram-high', 0x100000, 0x100000);
+  return m;
+}
+
+describe('RAM', () => {
+  it('stores bytes, words and dwords little-endian and exposes them in the typed array', () => {
+    const m = pc();
+    m.write32(0x1000, 0x12345678);
+    expect([...m.ram.subarray(0x1000, 0x1004)]).toEqual([0x78, 0x56, 0x34, 0x12]);
+    expect(m.read16(0x1001)).toBe(0x3456);
+    expect(m.read8(0x1003)).toBe(0x12);
+  });
+
+  it('handles accesses that straddle a page boundary', () => {
+    const m = pc();
+    m.write32(0x1ffe, 0xaabbccdd);
+    expect(m.read32(0x1ffe)).toBe(0xaabbccdd);
+    expect(m.read16(0x1fff)).toBe(0xbbcc);
+  });
+
+  it('marks written pages dirty and clears the marks when taken', () => {
+    const m = pc();
+    m.takeDirty();
+    m.write8(0x5123, 1);
+    m.write16(0x100000, 2);
+    expect(m.takeDirty()).toEqual([0x5, 0x100]);
+    expect(m.takeDirty()).toEqual([]);
+  });
+});
+
+describe('ROM', () => {
+  it('reads its image and ignores writes (the BIOS at F0000)', () => {
+    const m = pc();
+    const image = new Uint8Array(0x10000).map((_, i) => i & 0xff);
+    m.mapRom('bios', 0xf0000, image);
+    expect(m.read8(0xffff0)).toBe(0xf0);
+    m.write8(0xffff0, 0x00);
+    m.write16(0xf0000, 0x1234);
+    expect(m.read8(0xffff0)).toBe(0xf0);
+    expect(m.read16(0xf0000)).toBe(0x0100);
+    expect(m.kindAt(0xf1234)).toBe(PageKind.Rom);
+  });
+
+  it('may live beyond the backing store (the 286 BIOS alias below 16 MiB)', () => {
+    const m = pc();
+    const image = new Uint8Array(0x10000).fill(0xea);
+    m.mapRom('bios-alias', 0xff0000, image);
+    expect(m.read8(0xfffff0)).toBe(0xea);
+    m.write8(0xfffff0, 0);
+    expect(m.read8(0xfffff0)).toBe(0xea);
+  });
+
+  it('reads 0xFF in the unused part of its last page', () => {
+    const m = pc();
+    m.mapRom('option-rom', 0xc8000, new Uint8Array(0x800).fill(0x55));
+    expect(m.read8(0xc87ff)).toBe(0x55);
+    expect(m.read8(0xc8800)).toBe(0xff);
+  });
+});
+
+describe('unmapped space', () => {
+  it('reads all ones and ignores writes', () => {
+    const m = pc();
+    expect(m.read8(0xd0000)).toBe(0xff);
+    expect(m.read16(0xd0000)).toBe(0xffff);
+    m.write8(0xd0000, 0);
+    expect(m.read8(0xd0000)).toBe(0xff);
+  });
+});
+
+describe('memory-mapped I/O', () => {
+  it('calls the region\'s handlers with the offset from its base', () => {
+    const m = pc();
+    const cells = new Uint8Array(0x8000);
+    const log: string[] = [];
+    m.mapMmio('vga-text', 0xb8000, 0x8000, {
+      read8: (o) => (log.push(`r${o.toString(16)}`), cells[o]!),
+      write8: (o, v) => {
+        log.push(`w${o.toString(16)}`);
+        cells[o] = v;
+      },
+    });
+    m.write16(0xb8000, 0x0741); // 'A', light grey on black
+    expect([...cells.subarray(0, 2)]).toEqual([0x41, 0x07]);
+    expect(m.read16(0xb8000)).toBe(0x0741);
+    expect(log).toEqual(['w0', 'w1', 'r0', 'r1']);
+  });
+
+  it('uses wide handlers when the region has them', () => {
+    const m = pc();
+    const log: string[] = [];
+    m.mapMmio('regs', 0xe0000, 0x1000, {
+      read8: () => 0,
+      write8: () => {},
+      read32: (o) => (log.push(`r32@${o}`), 0xcafef00d),
+    });
+    expect(m.read32(0xe0010)).toBe(0xcafef00d);
+    expect(log).toEqual(['r32@16']);
+  });
+
+  it('refuses a region overlapping another, naming both owners', () => {
+    const m = pc();
+    expect(() => m.mapMmio('vga', 0x9f000, 0x2000, { read8: () => 0, write8: () => {} })).toThrow(MemoryConflictError);
+    expect(() => m.mapMmio('vga', 0x9f000, 0x2000, { read8: () => 0, write8: () => {} })).toThrow(/vga.*ram/);
+  });
+});
+
+describe('A20 gate', () => {
+  it('wraps FFFF:0010 (physical 0x100000) to 0 while the gate is closed, as on an 8086', () => {
+    const m = pc();
+    m.write8(0x000000, 0x11);
+    m.write8(0x100000, 0x22);
+    m.setA20(false);
+    expect(m.read8(0xffff * 16 + 0x10)).toBe(0x11);
+    m.write8(0x10fff0, 0x33);
+    expect(m.read8(0x00fff0)).toBe(0x33);
+    m.setA20(true);
+    expect(m.read8(0x100000)).toBe(0x22);
+  });
+
+  it('tells listeners when the gate changes', () => {
+    const m = pc();
+    const seen: boolean[] = [];
+    m.onA20((on) => seen.push(on));
+    m.setA20(false);
+    m.setA20(false);
+    m.setA20(true);
+    expect(seen).toEqual([false, true]);
+    expect(m.addressMask).toBe(0xffffff);
+  });
+
+  it('keeps to the address lines: a 24-bit bus wraps at 16 MiB', () => {
+    const m = pc();
+    m.write8(0x5, 0x99);
+    expect(m.read8(0x1000005)).toBe(0x99);
+  });
+});
