@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'tools/*'],
+    projects: ['packages/*/vitest.config.ts', 'tools/*/vitest.config.ts'],
   },
 });
