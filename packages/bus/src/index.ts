@@ -12,5 +12,5 @@ export type { IrqInputSink, LineSink } from './irq';
 export type { InterruptController } from './interrupts';
 export { DIRECT_READ, DIRECT_WRITE, MemorySpace, PAGE_SHIFT, PAGE_SIZE, PageKind } from './memory';
 export type { MemoryOptions, MmioHandlers } from './memory';
-export { BUS, DEVICE, assemble, busModule, deviceModule, plugDevices } from './module';
+export { BUS, DEVICE, Backplane, assemble, busModule, deviceModule, plugDevices } from './module';
 export { SeededRandom } from './random';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Container, ContainerModule, type ResolutionContext, type ServiceIdentifier } from 'inversify';
+import { Container, ContainerModule, inject, injectable, multiInject, optional, type ResolutionContext, type ServiceIdentifier } from 'inversify';
 import { Bus, type BusOptions, type Device } from './bus';
 
 /** The bus of a container. */
@@ -26,15 +26,28 @@ export function deviceModule<T extends Device>(token: ServiceIdentifier<T>, crea
   });
 }
 
+/** The bus and every device of a container, gathered by multi-injection of `DEVICE`. */
+@injectable()
+export class Backplane {
+  constructor(
+    @inject(BUS) readonly bus: Bus,
+    @multiInject(DEVICE) @optional() readonly devices: Device[] = [],
+  ) {}
+
+  /** Plug every device into the bus, in binding order. */
+  plugAll(): Bus {
+    for (const d of this.devices ?? []) if (this.bus.device(d.id) !== d) this.bus.plug(d);
+    return this.bus;
+  }
+}
+
 /**
  * Resolve every device bound to `DEVICE` and plug each into the container's bus, in binding
- * order. Returns the bus.
+ * order (devices already plugged are left alone). Returns the bus.
  */
 export function plugDevices(container: Container): Bus {
-  const bus = container.get(BUS);
-  const devices = container.isBound(DEVICE) ? container.getAll(DEVICE) : [];
-  for (const d of devices) bus.plug(d);
-  return bus;
+  if (!container.isBound(Backplane)) container.bind(Backplane).toSelf().inSingletonScope();
+  return container.get(Backplane).plugAll();
 }
 
 /** A container with a bus and the given device modules loaded and plugged. */
