@@ -3,6 +3,8 @@
 # The list grows with the tests: each entry says which tests need it.
 set -euo pipefail
 PACKAGES=(
+  dosfstools # mkfs.fat: FAT images for the block, dev-fdc tests
+  mtools # mformat: floppy images for the block, dev-fdc tests
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
