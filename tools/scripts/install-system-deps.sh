@@ -3,7 +3,7 @@
 # The list grows with the tests: each entry says which tests need it.
 set -euo pipefail
 PACKAGES=(
-  nasm        # tools/scripts/build-bios.sh --check: the committed BIOS matches its source
+  nasm        # tools/scripts/build-firmware.sh --check: committed firmware matches its source
   dosfstools # mkfs.fat: FAT images for the block, dev-fdc tests
   mtools # mformat: floppy images for the block, dev-fdc tests
 )
