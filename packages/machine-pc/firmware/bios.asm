@@ -382,6 +382,8 @@ print_memory:
         call    cmos_read
         or      ax, ax
         jz      .done
+        mov     si, msg_comma
+        call    print_str
         call    print_dec
         mov     si, msg_kb_ext
         call    print_str
@@ -407,20 +409,27 @@ cmos_write:
         out     0x71, al
         ret
 
-; CS:SI = NUL-terminated string -> screen (and COM1 when mirrored)
+; CS:SI = NUL-terminated string -> screen (and COM1 when mirrored), and the debug port
 print_str:
         push    ax
-        push    bx
         push    si
 .l:     cs lodsb
         or      al, al
         jz      .d
-        out     PORT_DEBUG, al          ; the BIOS's own messages also go to the debug port
+        call    bios_putc
+        jmp     .l
+.d:     pop     si
+        pop     ax
+        ret
+
+; AL -> the debug port and the screen: every message of the BIOS's own goes through here
+bios_putc:
+        push    ax
+        push    bx
+        out     PORT_DEBUG, al
         mov     ah, 0x0E
         xor     bx, bx
         int     0x10
-        jmp     .l
-.d:     pop     si
         pop     bx
         pop     ax
         ret
@@ -441,9 +450,7 @@ print_dec:
         jnz     .d
 .p:     pop     ax
         add     al, '0'
-        mov     ah, 0x0E
-        xor     bx, bx
-        int     0x10
+        call    bios_putc
         loop    .p
         pop     dx
         pop     cx
@@ -2643,9 +2650,7 @@ hd_identify:
         call    print_str
         mov     al, [BDA_HDCOUNT]
         add     al, '0' - 1
-        mov     ah, 0x0E
-        xor     bx, bx
-        int     0x10
+        call    bios_putc
         mov     si, msg_colon
         call    print_str
         mov     ax, [es:di + HD_TOTAL]
@@ -2687,7 +2692,8 @@ int19:
         mov     bh, ah
         shr     bh, cl                  ; BH = second
         and     ah, 0x0F                ; AH = first
-        or      ax, bx
+        mov     dx, ax
+        or      dx, bx
         jnz     .order
         mov     ah, 1
         mov     bh, 2
@@ -2810,7 +2816,8 @@ scancode_shift:
 
 msg_banner:       db 'Backplane BIOS', 13, 10, 0
 msg_kb_base:      db ' KiB base memory', 0
-msg_kb_ext:       db ' KiB extended', 0
+msg_kb_ext:       db ' KiB extended memory', 0
+msg_comma:        db ', ', 0
 msg_crlf:         db 13, 10, 0
 msg_hd:           db 'Hard disk ', 0
 msg_colon:        db ': ', 0
