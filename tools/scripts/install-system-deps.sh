@@ -3,6 +3,7 @@
 # The list grows with the tests: each entry says which tests need it.
 set -euo pipefail
 PACKAGES=(
+  qemu-system-x86  # machine-pc firmware tests: our BIOS and demo disks on QEMU's isapc as a reference
   nasm        # tools/scripts/build-firmware.sh --check: committed firmware matches its source
   dosfstools # mkfs.fat: FAT images for the block, dev-fdc tests
   mtools # mformat: floppy images for the block, dev-fdc tests
