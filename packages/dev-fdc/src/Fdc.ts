@@ -999,7 +999,7 @@ export class Fdc implements Device {
     const x = this.state.xfer;
     if (st1 !== 0) x.st0 |= St0.IC_ABNORMAL;
     x.st1 |= st1;
-    if (x.op !== Op.READ_TRACK && x.op !== Op.FORMAT && x.sectorsDone > 0) {
+    if (x.op !== Op.FORMAT && x.sectorsDone > 0) {
       if (x.lastR !== x.eot) {
         x.h = x.lastH;
         x.r = (x.lastR + 1) & 0xff;

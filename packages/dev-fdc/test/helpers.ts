@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestBench, createTestBench } from '@backplane/bus/testing';
+import { MemoryImage } from '@backplane/block';
 import { FDC, type Fdc, type FdcResources, fdcModule } from '../src/index';
 
 export const BASE = 0x3f0;
@@ -140,4 +141,68 @@ export function mkfsFat(path: string, kib = 1440, label = 'BACKPLANE'): void {
 export function mformat(path: string, args: string[]): void {
   const r = spawnSync('mformat', ['-C', ...args, '-i', path, '::']);
   if (r.status !== 0) throw new Error(`mformat failed: ${r.stderr.toString()}`);
+}
+
+export interface RwArgs {
+  drive?: number;
+  head?: number;
+  c: number;
+  h?: number;
+  r: number;
+  n?: number;
+  eot?: number;
+  mt?: boolean;
+  sk?: boolean;
+}
+
+/** The nine bytes of READ/WRITE-type commands: opcode (MT, MFM, SK added), HDS|DS, C, H, R, N, EOT, GPL, DTL. */
+export function rwCommand(opcode: number, a: RwArgs): number[] {
+  const head = a.head ?? 0;
+  return [
+    opcode | 0x40 | (a.mt ? 0x80 : 0) | (a.sk ? 0x20 : 0),
+    (head << 2) | (a.drive ?? 0),
+    a.c,
+    a.h ?? head,
+    a.r,
+    a.n ?? 2,
+    a.eot ?? 18,
+    0x1b,
+    0xff,
+  ];
+}
+
+/** Program DMA channel 2 for `sectors` sectors at `address` and run a READ-type command; returns the result bytes. */
+export function dmaRead(b: TestBench, a: RwArgs & { sectors: number; address?: number; opcode?: number }): number[] {
+  b.dma.program(2, { address: a.address ?? 0x10000, length: a.sectors * 512, direction: 'write' });
+  send(b, ...rwCommand(a.opcode ?? 0x06, a));
+  waitIrq(b);
+  return result(b);
+}
+
+/** Put `data` at `address` and run a WRITE-type command through DMA; returns the result bytes. */
+export function dmaWrite(b: TestBench, data: Uint8Array, a: RwArgs & { address?: number; opcode?: number }): number[] {
+  const address = a.address ?? 0x20000;
+  b.memory.ram.set(data, address);
+  b.dma.program(2, { address, length: data.length, direction: 'read' });
+  send(b, ...rwCommand(a.opcode ?? 0x05, a));
+  waitIrq(b);
+  return result(b);
+}
+
+/** A 1.44M image whose every byte says where it is: byte i of LBA s is (s * 7 + i * 3 + 1) & 0xff. */
+export function patterned144(): Uint8Array {
+  const bytes = new Uint8Array(1474560);
+  for (let s = 0; s < 2880; s++) for (let i = 0; i < 512; i++) bytes[s * 512 + i] = (s * 7 + i * 3 + 1) & 0xff;
+  return bytes;
+}
+
+/** A controller with a patterned 1.44M medium in drive 0, reset, specified, at 500 kbps. */
+export function ready(options: { nonDma?: boolean; readOnly?: boolean; resources?: Partial<FdcResources> } = {}): Rig & { image: MemoryImage } {
+  const r = rig(options.resources);
+  const image = new MemoryImage(patterned144(), { readOnly: options.readOnly ?? false });
+  r.fdc.insert(0, image);
+  resetController(r.bench);
+  specify(r.bench, options.nonDma);
+  r.bench.outb(CCR, 0x00);
+  return { ...r, image };
 }
