@@ -1,2 +1,43 @@
-// @backplane/vmstate: no code yet (see README.md). This package exports nothing.
-export {};
+// @backplane/vmstate: versioned state descriptors and the framed, checked migration stream.
+export { defineState, subsection, field } from './descriptor';
+export type {
+  StateOf,
+  ValueOf,
+  ValuesOf,
+  Field,
+  FieldKind,
+  ScalarKind,
+  FieldOptions,
+  IntOptions,
+  BigOptions,
+  VarOptions,
+  Fields,
+  LoadedState,
+  CheckResult,
+  LoadInfo,
+  StateHooks,
+  StateDefinition,
+  StateDescriptor,
+  SubsectionDefinition,
+  SubsectionDescriptor,
+  AnyDescriptor,
+  AnySubsection,
+} from './descriptor';
+export { saveSection, loadSection, defaultState, validate, copyState } from './section';
+export type { SaveOptions, LoadOptions } from './section';
+export type { Migratable } from './migratable';
+export { crc32c } from './crc32c';
+export {
+  VmstateError,
+  DescriptorError,
+  StreamFormatError,
+  TruncatedStreamError,
+  ChecksumError,
+  VersionError,
+  UnknownSubsectionError,
+  ValidationError,
+  LimitError,
+  SectionMismatchError,
+  HookError,
+} from './errors';
+export type { ErrorContext } from './errors';

@@ -1,0 +1,534 @@
+// Table-driven encoding and decoding of one descriptor's body. Each descriptor is compiled once
+// into a plan (an array of ops with precomputed bounds) that the loops below walk; no per-field
+// closures or allocations on the encode path.
+import { ByteReader, ByteWriter, readFrame } from './bytes';
+import { bigBounds, intBounds, type AnyDescriptor, type AnySubsection, type CheckResult, type Field, type IntKind, type LoadInfo } from './descriptor';
+import { HookError, LimitError, StreamFormatError, UnknownSubsectionError, ValidationError, VersionError, VmstateError, type ErrorContext } from './errors';
+
+export const REC_SUBSECTION = 0x11;
+
+const enum Op {
+  U8,
+  U16,
+  U32,
+  I8,
+  I16,
+  I32,
+  U64,
+  I64,
+  Bool,
+  Bytes,
+  VarBytes,
+  Array,
+  VarArray,
+  Struct,
+  Timer,
+}
+
+const CODES: Record<string, Op> = {
+  u8: Op.U8,
+  u16: Op.U16,
+  u32: Op.U32,
+  i8: Op.I8,
+  i16: Op.I16,
+  i32: Op.I32,
+  u64: Op.U64,
+  i64: Op.I64,
+  bool: Op.Bool,
+  bytes: Op.Bytes,
+  varBytes: Op.VarBytes,
+  array: Op.Array,
+  varArray: Op.VarArray,
+  struct: Op.Struct,
+  timer: Op.Timer,
+};
+
+/** Smallest encoded size of one value of each op (for refusing hostile counts before allocating). */
+function minSize(op: FieldOp): number {
+  switch (op.code) {
+    case Op.U8:
+    case Op.I8:
+    case Op.Bool:
+      return 1;
+    case Op.U16:
+    case Op.I16:
+      return 2;
+    case Op.U32:
+    case Op.I32:
+    case Op.VarBytes:
+    case Op.VarArray:
+      return 4;
+    case Op.U64:
+    case Op.I64:
+      return 8;
+    case Op.Timer:
+      return 1;
+    case Op.Bytes:
+      return op.length;
+    case Op.Array:
+      return op.length * minSize(op.element!);
+    case Op.Struct:
+      return 2; // subsection count of an empty body
+  }
+}
+
+/** One compiled field. All ops share this shape (monomorphic). */
+export class FieldOp {
+  code: Op;
+  key: string;
+  since: number;
+  field: Field;
+  min = 0;
+  max = 0;
+  bigMin = 0n;
+  bigMax = 0n;
+  oneOf: Set<number | bigint> | null = null;
+  length = 0;
+  element: FieldOp | null = null;
+  plan: Plan | null = null;
+  constructor(key: string, f: Field) {
+    this.code = CODES[f.kind]!;
+    this.key = key;
+    this.since = f.since;
+    this.field = f;
+    switch (this.code) {
+      case Op.U8:
+      case Op.U16:
+      case Op.U32:
+      case Op.I8:
+      case Op.I16:
+      case Op.I32: {
+        const [lo, hi] = (f.range as readonly [number, number] | undefined) ?? intBounds(f.kind as IntKind);
+        this.min = lo;
+        this.max = hi;
+        break;
+      }
+      case Op.U64:
+      case Op.I64: {
+        const [lo, hi] = (f.range as readonly [bigint, bigint] | undefined) ?? bigBounds(f.kind as 'u64' | 'i64');
+        this.bigMin = lo;
+        this.bigMax = hi;
+        break;
+      }
+      case Op.Bytes:
+      case Op.Array:
+        this.length = f.length!;
+        break;
+      case Op.VarBytes:
+      case Op.VarArray:
+        this.max = f.max!;
+        break;
+    }
+    if (f.oneOf) this.oneOf = new Set<number | bigint>(f.oneOf);
+    if (f.element) this.element = new FieldOp(`${key}[]`, f.element);
+    if (f.struct) this.plan = planOf(f.struct);
+  }
+}
+
+/** A compiled descriptor or subsection. */
+export class Plan {
+  readonly name: string;
+  readonly version: number;
+  readonly minVersion: number;
+  readonly ops: FieldOp[];
+  readonly subs: Plan[];
+  readonly desc: AnyDescriptor | AnySubsection;
+  /** Every op of this plan and its subsections (recursively): the whole state object. */
+  readonly allOps: FieldOp[];
+  readonly subsByName: Map<string, Plan>;
+  constructor(desc: AnyDescriptor | AnySubsection) {
+    this.desc = desc;
+    this.name = desc.name;
+    this.version = desc.version;
+    this.minVersion = desc.minVersion;
+    this.ops = Object.entries(desc.fields as Record<string, Field>).map(([k, f]) => new FieldOp(k, f));
+    this.subs = (desc.subsections as readonly AnySubsection[]).map((s) => new Plan(s));
+    this.subsByName = new Map(this.subs.map((s) => [s.name, s]));
+    this.allOps = [...this.ops, ...this.subs.flatMap((s) => s.allOps)];
+  }
+}
+
+const plans = new WeakMap<object, Plan>();
+export function planOf(desc: AnyDescriptor): Plan {
+  let p = plans.get(desc);
+  if (!p) {
+    p = new Plan(desc);
+    plans.set(desc, p);
+  }
+  return p;
+}
+
+// ---- defaults -------------------------------------------------------------------------------
+
+function cloneValue(op: FieldOp, v: unknown): unknown {
+  switch (op.code) {
+    case Op.Bytes:
+    case Op.VarBytes:
+      return (v as Uint8Array).slice();
+    case Op.Array:
+    case Op.VarArray:
+      return (v as unknown[]).map((e) => cloneValue(op.element!, e));
+    case Op.Struct:
+      return v === undefined ? createState(op.plan!) : structuredCloneState(op.plan!, v as Record<string, unknown>);
+    default:
+      return v;
+  }
+}
+
+function structuredCloneState(plan: Plan, v: Record<string, unknown>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const op of plan.allOps) o[op.key] = cloneValue(op, v[op.key]);
+  return o;
+}
+
+/** A fresh state object holding every field's default (subsection fields included). */
+export function createState(plan: Plan): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const ops = plan.allOps;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    o[op.key] = cloneValue(op, op.field.defaultValue);
+  }
+  return o;
+}
+
+/** A deep copy of a state object (every declared field). */
+export function cloneState(plan: Plan, state: Record<string, unknown>): Record<string, unknown> {
+  return structuredCloneState(plan, state);
+}
+
+// ---- validation -----------------------------------------------------------------------------
+
+function fail(path: string, detail: string): never {
+  throw new ValidationError(detail, { field: path });
+}
+
+function checkResult(r: CheckResult, path: string, what: string): void {
+  if (r === true || r === undefined) return;
+  fail(path, `${what}: ${typeof r === 'string' ? r : 'refused'}`);
+}
+
+function validateValue(op: FieldOp, v: unknown, path: string, root: Record<string, unknown>): void {
+  switch (op.code) {
+    case Op.U8:
+    case Op.U16:
+    case Op.U32:
+    case Op.I8:
+    case Op.I16:
+    case Op.I32:
+      if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, `${op.field.kind} value ${String(v)} is not an integer`);
+      if (v < op.min || v > op.max) fail(path, `value ${v} is outside [${op.min}, ${op.max}]`);
+      if (op.oneOf !== null && !op.oneOf.has(v)) fail(path, `value ${v} is not one of ${[...op.oneOf].join(', ')}`);
+      break;
+    case Op.U64:
+    case Op.I64:
+      if (typeof v !== 'bigint') fail(path, `${op.field.kind} value ${String(v)} is not a bigint`);
+      if (v < op.bigMin || v > op.bigMax) fail(path, `value ${v} is outside [${op.bigMin}, ${op.bigMax}]`);
+      if (op.oneOf !== null && !op.oneOf.has(v)) fail(path, `value ${v} is not one of ${[...op.oneOf].join(', ')}`);
+      break;
+    case Op.Bool:
+      if (typeof v !== 'boolean') fail(path, `value ${String(v)} is not a boolean`);
+      break;
+    case Op.Timer:
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < -1) fail(path, `timer deadline ${String(v)} is neither -1 (not armed) nor a non-negative integer of ns`);
+      break;
+    case Op.Bytes:
+      if (!(v instanceof Uint8Array) || v.length !== op.length) fail(path, `expected a Uint8Array of ${op.length} bytes`);
+      break;
+    case Op.VarBytes:
+      if (!(v instanceof Uint8Array)) fail(path, 'expected a Uint8Array');
+      if (v.length > op.max) fail(path, `${v.length} bytes exceed the declared max ${op.max}`);
+      break;
+    case Op.Array:
+    case Op.VarArray: {
+      if (!Array.isArray(v)) fail(path, 'expected an array');
+      if (op.code === Op.Array && v.length !== op.length) fail(path, `expected ${op.length} elements, got ${v.length}`);
+      if (op.code === Op.VarArray && v.length > op.max) fail(path, `${v.length} elements exceed the declared max ${op.max}`);
+      const el = op.element!;
+      for (let i = 0; i < v.length; i++) validateValue(el, v[i], `${path}[${i}]`, root);
+      break;
+    }
+    case Op.Struct:
+      if (v === null || typeof v !== 'object') fail(path, 'expected an object');
+      validateState(op.plan!, v as Record<string, unknown>, path + '.');
+      break;
+  }
+  if (op.field.check) checkResult(op.field.check(v, root), path, 'check');
+}
+
+/** Check every declared rule of a whole state object (fields of subsections included). */
+export function validateState(plan: Plan, state: Record<string, unknown>, prefix = ''): void {
+  const ops = plan.allOps;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    validateValue(op, state[op.key], prefix + op.key, state);
+  }
+  const d = plan.desc as AnyDescriptor;
+  if (d.validate) checkResult(d.validate(state), prefix || '(state)', 'validate');
+}
+
+// ---- encoding -------------------------------------------------------------------------------
+
+/** Encoding context: virtual now for timers. */
+export interface EncodeContext {
+  now: number;
+  /** Collects `path@version` of every subsection written (for the manifest). */
+  subsections?: Map<string, number>;
+}
+
+function encodeValue(op: FieldOp, v: unknown, w: ByteWriter, ctx: EncodeContext, path: string): void {
+  switch (op.code) {
+    case Op.U8:
+      w.u8(v as number);
+      return;
+    case Op.U16:
+      w.u16(v as number);
+      return;
+    case Op.U32:
+      w.u32(v as number);
+      return;
+    case Op.I8:
+      w.i8(v as number);
+      return;
+    case Op.I16:
+      w.i16(v as number);
+      return;
+    case Op.I32:
+      w.i32(v as number);
+      return;
+    case Op.U64:
+      w.u64(v as bigint);
+      return;
+    case Op.I64:
+      w.i64(v as bigint);
+      return;
+    case Op.Bool:
+      w.u8(v ? 1 : 0);
+      return;
+    case Op.Timer:
+      if ((v as number) < 0) w.u8(0);
+      else {
+        w.u8(1);
+        w.i64n((v as number) - ctx.now);
+      }
+      return;
+    case Op.Bytes:
+      w.bytes(v as Uint8Array);
+      return;
+    case Op.VarBytes:
+      w.u32((v as Uint8Array).length);
+      w.bytes(v as Uint8Array);
+      return;
+    case Op.Array:
+    case Op.VarArray: {
+      const a = v as unknown[];
+      if (op.code === Op.VarArray) w.u32(a.length);
+      const el = op.element!;
+      if (el.code === Op.Struct) {
+        w.u32(el.plan!.version);
+        for (let i = 0; i < a.length; i++) encodeBody(el.plan!, a[i] as Record<string, unknown>, w, ctx, `${path}[]`);
+      } else for (let i = 0; i < a.length; i++) encodeValue(el, a[i], w, ctx, path);
+      return;
+    }
+    case Op.Struct:
+      w.u32(op.plan!.version);
+      encodeBody(op.plan!, v as Record<string, unknown>, w, ctx, path);
+      return;
+  }
+}
+
+/**
+ * Encode `state`'s fields at the plan's own version, then the needed subsections as framed
+ * records (u16 count first). `state` must have passed validateState.
+ */
+export function encodeBody(plan: Plan, state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path = ''): void {
+  const d = plan.desc as AnyDescriptor;
+  if (d.preSave) {
+    state = { ...state };
+    try {
+      d.preSave(state);
+    } catch (e) {
+      throw new HookError('preSave', e instanceof Error ? e.message : String(e), { field: path || undefined });
+    }
+  }
+  const ops = plan.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.field.when && !op.field.when(state)) continue;
+    encodeValue(op, state[op.key], w, ctx, path);
+  }
+  encodeSubsections(plan, state, w, ctx, path);
+}
+
+function encodeSubsections(plan: Plan, state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path: string): void {
+  const subs = plan.subs;
+  if (subs.length === 0) {
+    w.u16(0);
+    return;
+  }
+  const needed: number[] = [];
+  for (let i = 0; i < subs.length; i++) if ((subs[i]!.desc as AnySubsection).needed(state)) needed.push(i);
+  w.u16(needed.length);
+  for (const i of needed) {
+    const sub = subs[i]!;
+    const subPath = path ? `${path}/${sub.name}` : sub.name;
+    ctx.subsections?.set(subPath, sub.version);
+    const start = w.beginFrame(REC_SUBSECTION, i);
+    w.name(sub.name);
+    w.u32(sub.version);
+    const ops = sub.ops;
+    for (let k = 0; k < ops.length; k++) {
+      const op = ops[k]!;
+      if (op.field.when && !op.field.when(state)) continue;
+      encodeValue(op, state[op.key], w, ctx, subPath);
+    }
+    encodeSubsections(sub, state, w, ctx, subPath);
+    w.endFrame(start);
+  }
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+function decodeValue(op: FieldOp, r: ByteReader, path: string): unknown {
+  switch (op.code) {
+    case Op.U8:
+      return r.u8();
+    case Op.U16:
+      return r.u16();
+    case Op.U32:
+      return r.u32();
+    case Op.I8:
+      return r.i8();
+    case Op.I16:
+      return r.i16();
+    case Op.I32:
+      return r.i32();
+    case Op.U64:
+      return r.u64();
+    case Op.I64:
+      return r.i64();
+    case Op.Bool: {
+      const b = r.u8();
+      if (b > 1) throw new ValidationError(`boolean byte is ${b}, not 0 or 1`, { field: path, offset: r.offset - 1 });
+      return b === 1;
+    }
+    case Op.Timer: {
+      const armed = r.u8();
+      if (armed === 0) return -1;
+      if (armed !== 1) throw new ValidationError(`timer flag is ${armed}, not 0 (not armed) or 1 (armed)`, { field: path, offset: r.offset - 1 });
+      const off = r.i64n();
+      const deadline = r.now + off;
+      if (!Number.isSafeInteger(deadline) || deadline < 0)
+        throw new ValidationError(`timer offset ${off} ns from now ${r.now} gives no valid deadline`, { field: path, offset: r.offset - 8 });
+      return deadline;
+    }
+    case Op.Bytes:
+      return r.bytes(op.length);
+    case Op.VarBytes: {
+      const n = r.u32();
+      if (n > op.max) throw new LimitError(`length ${n} exceeds the declared max ${op.max}`, { field: path, offset: r.offset - 4 });
+      return r.bytes(n);
+    }
+    case Op.Array:
+    case Op.VarArray: {
+      let n = op.length;
+      const el = op.element!;
+      if (op.code === Op.VarArray) {
+        n = r.u32();
+        if (n > op.max) throw new LimitError(`count ${n} exceeds the declared max ${op.max}`, { field: path, offset: r.offset - 4 });
+      }
+      if (el.code === Op.Struct) {
+        const version = r.u32();
+        checkStructVersion(el.plan!, version, path, r);
+        if (n * 2 > r.remaining) r.need(n * 2, `${n} elements`);
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = decodeStruct(el.plan!, r, version, `${path}[${i}]`);
+        return a;
+      }
+      const size = minSize(el);
+      if (n * size > r.remaining) r.need(n * size, `${n} elements`);
+      const a = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) a[i] = decodeValue(el, r, path);
+      return a;
+    }
+    case Op.Struct: {
+      const version = r.u32();
+      checkStructVersion(op.plan!, version, path, r);
+      return decodeStruct(op.plan!, r, version, path);
+    }
+  }
+}
+
+function checkStructVersion(plan: Plan, version: number, path: string, r: ByteReader): void {
+  if (version > plan.version || version < plan.minVersion) {
+    throw new VersionError(version, plan.minVersion, plan.version, { field: `${path} (struct "${plan.name}")`, offset: r.offset - 4 });
+  }
+}
+
+/** Decode a nested struct body written at `version` into a fresh object. */
+function decodeStruct(plan: Plan, r: ByteReader, version: number, path: string): Record<string, unknown> {
+  const state = createState(plan);
+  decodeBody(plan, r, version, state, path);
+  return state;
+}
+
+/**
+ * Decode fields written at `version`, then the subsections, into `state` (which holds defaults),
+ * running preLoad before and postLoad after. Fields a version did not have keep their defaults.
+ */
+export function decodeBody(plan: Plan, r: ByteReader, version: number, state: Record<string, unknown>, path = ''): string[] {
+  const d = plan.desc as AnyDescriptor;
+  const received: string[] = [];
+  const info: LoadInfo = { version, subsections: received };
+  if (d.preLoad) runHook('preLoad', () => d.preLoad!(state, info), path);
+  decodeFields(plan.ops, r, version, state, path);
+  decodeSubsections(plan, r, state, path, received);
+  if (d.postLoad) runHook('postLoad', () => d.postLoad!(state, info), path);
+  return received;
+}
+
+function runHook(name: string, fn: () => CheckResult, path: string): void {
+  let r: CheckResult;
+  try {
+    r = fn();
+  } catch (e) {
+    if (e instanceof VmstateError) throw e;
+    throw new HookError(name, e instanceof Error ? e.message : String(e), path ? { field: path } : {});
+  }
+  if (r !== undefined && r !== true) throw new HookError(name, typeof r === 'string' ? r : 'refused the state', path ? { field: path } : {});
+}
+
+function decodeFields(ops: FieldOp[], r: ByteReader, version: number, state: Record<string, unknown>, path: string): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.since > version) continue;
+    if (op.field.when && !op.field.when(state)) continue;
+    state[op.key] = decodeValue(op, r, path ? `${path}.${op.key}` : op.key);
+  }
+}
+
+function decodeSubsections(plan: Plan, r: ByteReader, state: Record<string, unknown>, path: string, received: string[]): void {
+  const count = r.u16();
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const ctx: ErrorContext = { ...r.ctx };
+    const f = readFrame(r, 'subsection');
+    if (f.type !== REC_SUBSECTION) throw new StreamFormatError(`expected a subsection record (type 0x11), found type 0x${f.type.toString(16)}`, { ...ctx, offset: f.offset });
+    const p = f.payload;
+    const name = p.name();
+    const version = p.u32();
+    const subPath = path ? `${path}/${name}` : name;
+    const sub = plan.subsByName.get(name);
+    if (!sub) throw new UnknownSubsectionError(subPath, version, { ...ctx, offset: f.offset });
+    const sctx: ErrorContext = { ...ctx, subsection: subPath };
+    if (seen.has(name)) throw new StreamFormatError(`subsection "${subPath}" appears twice`, { ...sctx, offset: f.offset });
+    seen.add(name);
+    if (version > sub.version || version < sub.minVersion) throw new VersionError(version, sub.minVersion, sub.version, { ...sctx, offset: f.offset });
+    p.ctx = sctx;
+    decodeFields(sub.ops, p, version, state, path);
+    const nested: string[] = [];
+    decodeSubsections(sub, p, state, subPath, nested);
+    if (p.remaining !== 0) throw new StreamFormatError(`${p.remaining} unread bytes at the end of the subsection`, { ...sctx, offset: p.offset });
+    received.push(name);
+  }
+}
