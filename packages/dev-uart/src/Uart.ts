@@ -1,4 +1,5 @@
 import { IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
+import type { Migratable } from '@backplane/vmstate';
 import { Observable, Subject, type Subscription } from 'rxjs';
 import {
   COM1_BASE,
@@ -58,7 +59,7 @@ import {
   REG_SCR,
   RX_TRIGGER_LEVELS,
 } from './registers';
-import { DEFAULT_MODEM_INPUTS, initialState, type UartState } from './state';
+import { DEFAULT_MODEM_INPUTS, initialState, uartStateDescriptor, type UartState } from './state';
 import { characterTimeNs, wordMask } from './timing';
 
 /** Where the UART sits on the ISA bus. */
@@ -105,7 +106,8 @@ export const RX_FRAMING_ERROR = LSR_FE;
  * (bytes the guest sends, paced in virtual time), `receive()`/`attach()` (bytes to the guest),
  * `setModemInputs()`, and the modem outputs as lines (`dtr`, `rts`, `out1`, `out2`, `txBreak`).
  */
-export class Uart implements Device {
+export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
+  readonly descriptor = uartStateDescriptor;
   readonly state: UartState;
   /** The chip's INTR pin (before the PC's OUT2 gate). */
   readonly intr: IrqLine;
@@ -269,13 +271,18 @@ export class Uart implements Device {
     return this.state.dll | (this.state.dlm << 8);
   }
 
-  // ---------------------------------------------------------------- restore
+  // ---------------------------------------------------------------- save and load
+
+  /** The guest-visible state, for the descriptor to validate and encode (not kept). */
+  saveState(): UartState {
+    return this.state;
+  }
 
   /**
-   * Take over `state` (already validated by its descriptor) and rebuild what hangs off it:
-   * timers re-armed at their saved deadlines, output lines and the IRQ driven.
+   * Take over `state` (decoded and validated against `uartStateDescriptor`) and rebuild what
+   * hangs off it: timers re-armed at their saved deadlines, output lines and the IRQ driven.
    */
-  restore(state: UartState): void {
+  loadState(state: UartState): void {
     const s = this.state;
     s.dll = state.dll & 0xff;
     s.dlm = state.dlm & 0xff;
@@ -303,6 +310,7 @@ export class Uart implements Device {
     s.timeoutPending = state.timeoutPending;
     this.rearm();
     this.driveModemOutputs();
+    this.txBreak.set((s.lcr & LCR_BREAK) !== 0 && !(s.mcr & MCR_LOOP));
     this.update();
   }
 
