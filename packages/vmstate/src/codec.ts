@@ -326,13 +326,14 @@ function encodeValue(op: FieldOp, v: unknown, w: ByteWriter, ctx: EncodeContext,
       const el = op.element!;
       if (el.code === Op.Struct) {
         w.u32(el.plan!.version);
-        for (let i = 0; i < a.length; i++) encodeBody(el.plan!, a[i] as Record<string, unknown>, w, ctx, `${path}[]`);
+        const p = `${path ? path + '.' : ''}${op.key}`;
+        for (let i = 0; i < a.length; i++) encodeBody(el.plan!, a[i] as Record<string, unknown>, w, ctx, p);
       } else for (let i = 0; i < a.length; i++) encodeValue(el, a[i], w, ctx, path);
       return;
     }
     case Op.Struct:
       w.u32(op.plan!.version);
-      encodeBody(op.plan!, v as Record<string, unknown>, w, ctx, path);
+      encodeBody(op.plan!, v as Record<string, unknown>, w, ctx, `${path ? path + '.' : ''}${op.key}`);
       return;
   }
 }
@@ -351,13 +352,24 @@ export function encodeBody(plan: Plan, state: Record<string, unknown>, w: ByteWr
       throw new HookError('preSave', e instanceof Error ? e.message : String(e), { field: path || undefined });
     }
   }
-  const ops = plan.ops;
+  encodeFields(plan.ops, state, w, ctx, path);
+  encodeSubsections(plan, state, w, ctx, path);
+}
+
+function encodeFields(ops: FieldOp[], state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path: string): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    if (op.field.when && !op.field.when(state)) continue;
+    if (op.field.when) {
+      // A field with an existence predicate carries a presence byte, so the stream never
+      // depends on the reader evaluating the same predicate.
+      if (!op.field.when(state)) {
+        w.u8(0);
+        continue;
+      }
+      w.u8(1);
+    }
     encodeValue(op, state[op.key], w, ctx, path);
   }
-  encodeSubsections(plan, state, w, ctx, path);
 }
 
 function encodeSubsections(plan: Plan, state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path: string): void {
@@ -376,12 +388,7 @@ function encodeSubsections(plan: Plan, state: Record<string, unknown>, w: ByteWr
     const start = w.beginFrame(REC_SUBSECTION, i);
     w.name(sub.name);
     w.u32(sub.version);
-    const ops = sub.ops;
-    for (let k = 0; k < ops.length; k++) {
-      const op = ops[k]!;
-      if (op.field.when && !op.field.when(state)) continue;
-      encodeValue(op, state[op.key], w, ctx, subPath);
-    }
+    encodeFields(sub.ops, state, w, ctx, subPath);
     encodeSubsections(sub, state, w, ctx, subPath);
     w.endFrame(start);
   }
@@ -389,7 +396,12 @@ function encodeSubsections(plan: Plan, state: Record<string, unknown>, w: ByteWr
 
 // ---- decoding -------------------------------------------------------------------------------
 
-function decodeValue(op: FieldOp, r: ByteReader, path: string): unknown {
+function fieldPath(parent: string, op: FieldOp): string {
+  return parent ? `${parent}.${op.key}` : op.key;
+}
+
+/** Decode one value; `parent` is the path of the enclosing struct (for messages and subsection paths). */
+function decodeValue(op: FieldOp, r: ByteReader, parent: string): unknown {
   switch (op.code) {
     case Op.U8:
       return r.u8();
@@ -409,24 +421,24 @@ function decodeValue(op: FieldOp, r: ByteReader, path: string): unknown {
       return r.i64();
     case Op.Bool: {
       const b = r.u8();
-      if (b > 1) throw new ValidationError(`boolean byte is ${b}, not 0 or 1`, { field: path, offset: r.offset - 1 });
+      if (b > 1) throw new ValidationError(`boolean byte is ${b}, not 0 or 1`, { field: fieldPath(parent, op), offset: r.offset - 1 });
       return b === 1;
     }
     case Op.Timer: {
       const armed = r.u8();
       if (armed === 0) return -1;
-      if (armed !== 1) throw new ValidationError(`timer flag is ${armed}, not 0 (not armed) or 1 (armed)`, { field: path, offset: r.offset - 1 });
+      if (armed !== 1) throw new ValidationError(`timer flag is ${armed}, not 0 (not armed) or 1 (armed)`, { field: fieldPath(parent, op), offset: r.offset - 1 });
       const off = r.i64n();
       const deadline = r.now + off;
       if (!Number.isSafeInteger(deadline) || deadline < 0)
-        throw new ValidationError(`timer offset ${off} ns from now ${r.now} gives no valid deadline`, { field: path, offset: r.offset - 8 });
+        throw new ValidationError(`timer offset ${off} ns from now ${r.now} gives no valid deadline`, { field: fieldPath(parent, op), offset: r.offset - 8 });
       return deadline;
     }
     case Op.Bytes:
       return r.bytes(op.length);
     case Op.VarBytes: {
       const n = r.u32();
-      if (n > op.max) throw new LimitError(`length ${n} exceeds the declared max ${op.max}`, { field: path, offset: r.offset - 4 });
+      if (n > op.max) throw new LimitError(`length ${n} exceeds the declared max ${op.max}`, { field: fieldPath(parent, op), offset: r.offset - 4 });
       return r.bytes(n);
     }
     case Op.Array:
@@ -435,26 +447,27 @@ function decodeValue(op: FieldOp, r: ByteReader, path: string): unknown {
       const el = op.element!;
       if (op.code === Op.VarArray) {
         n = r.u32();
-        if (n > op.max) throw new LimitError(`count ${n} exceeds the declared max ${op.max}`, { field: path, offset: r.offset - 4 });
+        if (n > op.max) throw new LimitError(`count ${n} exceeds the declared max ${op.max}`, { field: fieldPath(parent, op), offset: r.offset - 4 });
       }
       if (el.code === Op.Struct) {
         const version = r.u32();
-        checkStructVersion(el.plan!, version, path, r);
+        checkStructVersion(el.plan!, version, fieldPath(parent, op), r);
         if (n * 2 > r.remaining) r.need(n * 2, `${n} elements`);
         const a = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) a[i] = decodeStruct(el.plan!, r, version, `${path}[${i}]`);
+        for (let i = 0; i < n; i++) a[i] = decodeStruct(el.plan!, r, version, fieldPath(parent, op));
         return a;
       }
       const size = minSize(el);
       if (n * size > r.remaining) r.need(n * size, `${n} elements`);
       const a = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) a[i] = decodeValue(el, r, path);
+      for (let i = 0; i < n; i++) a[i] = decodeValue(el, r, parent);
       return a;
     }
     case Op.Struct: {
       const version = r.u32();
-      checkStructVersion(op.plan!, version, path, r);
-      return decodeStruct(op.plan!, r, version, path);
+      const p = fieldPath(parent, op);
+      checkStructVersion(op.plan!, version, p, r);
+      return decodeStruct(op.plan!, r, version, p);
     }
   }
 }
@@ -502,8 +515,12 @@ function decodeFields(ops: FieldOp[], r: ByteReader, version: number, state: Rec
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.since > version) continue;
-    if (op.field.when && !op.field.when(state)) continue;
-    state[op.key] = decodeValue(op, r, path ? `${path}.${op.key}` : op.key);
+    if (op.field.when) {
+      const present = r.u8();
+      if (present === 0) continue;
+      if (present !== 1) throw new ValidationError(`presence byte is ${present}, not 0 or 1`, { field: fieldPath(path, op), offset: r.offset - 1 });
+    }
+    state[op.key] = decodeValue(op, r, path);
   }
 }
 

@@ -26,6 +26,24 @@ export type {
 export { saveSection, loadSection, defaultState, validate, copyState } from './section';
 export type { SaveOptions, LoadOptions } from './section';
 export type { Migratable } from './migratable';
+export {
+  saveMachine,
+  saveMachineToBytes,
+  loadMachine,
+  ramRecords,
+  streamHeader,
+  subsectionPaths,
+  MAGIC,
+  STREAM_FORMAT_VERSION,
+  RecordType,
+  RamRound,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_LIMITS,
+} from './stream';
+export type { DeviceEntry, RamRegion, SaveMachineOptions, LoadMachineOptions, LoadResult, Manifest, ManifestSection, ManifestRam, StreamLimits, RamRoundKind } from './stream';
+export type { StreamSource } from './chunks';
+export { schemaOf, stateSchema, descriptorFromSchema, parseSchema, SCHEMA_FORMAT } from './schema';
+export type { SchemaDocument, StateSchema, FieldSchema, SubsectionSchema, JsonValue } from './schema';
 export { crc32c } from './crc32c';
 export {
   VmstateError,

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { Dev, chunked, fillRandom, timerDesc, uartDesc } from '../test/devices';
+import {
+  ChecksumError,
+  HookError,
+  SectionMismatchError,
+  StreamFormatError,
+  UnknownSubsectionError,
+  VersionError,
+  defineState,
+  field,
+  loadMachine,
+  saveMachine,
+  saveMachineToBytes,
+  type DeviceEntry,
+  type RamRegion,
+} from './index';
+
+const PAGE = 4096;
+
+function machine(seed = 1) {
+  const timer = new Dev(timerDesc, { count: 0x1234 + seed, mode: 2, expiry: 5_000 + seed });
+  const uart = new Dev(uartDesc, { lcr: 3, fifo: new Uint8Array([1, 2, 3]), head: 2, scratch: 0x55, msr: seed & 1 ? 0xb0 : 0 });
+  const ram = new Uint8Array(64 * PAGE);
+  fillRandom(ram.subarray(0, 16 * PAGE), seed);
+  ram[40 * PAGE + 7] = seed; // one non-zero byte in an otherwise zero page
+  const devices: DeviceEntry[] = [
+    { device: 'pit', target: timer },
+    { device: 'uart', instance: 0, target: uart },
+  ];
+  const regions: RamRegion[] = [{ name: 'ram', bytes: ram }];
+  return { timer, uart, ram, devices, regions };
+}
+
+describe('machine stream: save and load', () => {
+  it('round-trips device states and RAM through a stream delivered in odd chunks', async () => {
+    const a = machine(1);
+    const bytes = await saveMachineToBytes({ machineType: 'test', now: 1000, devices: a.devices, ram: a.regions, pagesPerRecord: 7 });
+    const b = machine(2);
+    const res = await loadMachine(chunked(bytes, [1, 13, 4093, 70000]), { machineType: 'test', now: 2000, devices: b.devices, ram: b.regions });
+    expect(b.ram).toEqual(a.ram);
+    expect(b.uart.state).toEqual(a.uart.state);
+    expect(b.timer.state).toEqual({ ...a.timer.state, expiry: 5_001 + 1000 });
+    expect(res.sections.map((s) => s.device)).toEqual(['pit', 'uart']);
+    expect(res.sections[1]!.subsections).toEqual(['modem']);
+    expect(res.ramPages).toBe(64);
+  });
+
+  it('starts with the magic and format version 1, then the manifest', async () => {
+    const a = machine(1);
+    const first: Uint8Array[] = [];
+    for await (const c of saveMachine({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions })) {
+      first.push(c);
+      if (first.length === 2) break;
+    }
+    expect([...first[0]!.subarray(0, 8)]).toEqual([0x89, 0x42, 0x50, 0x53, 0x54, 0x0d, 0x0a, 0x1a]);
+    expect(first[0]![8]).toBe(1);
+    expect(first[1]![0]).toBe(0x01);
+    const manifest = JSON.parse(new TextDecoder().decode(first[1]!.subarray(9, first[1]!.length - 5)));
+    expect(manifest.sections[1]).toMatchObject({ device: 'uart', instance: 0, state: 'test-uart', version: 2, subsections: [{ path: 'modem', version: 1 }] });
+    expect(manifest.ram).toEqual([{ id: 0, name: 'ram', size: 64 * PAGE, pageSize: PAGE }]);
+  });
+
+  it('refuses duplicate (device, instance) pairs on save and on load', async () => {
+    const a = machine(1);
+    const dup = [...a.devices, { device: 'pit', target: a.timer }];
+    await expect(saveMachineToBytes({ machineType: 't', now: 0, devices: dup })).rejects.toThrow(SectionMismatchError);
+    await expect(loadMachine(new Uint8Array(0), { now: 0, devices: dup })).rejects.toThrow(/listed twice/);
+  });
+});
+
+describe('machine stream: refusals leave the machine untouched', () => {
+  async function expectUntouched(bytes: Uint8Array, err: unknown, opts: { machineType?: string; devices?: (m: ReturnType<typeof machine>) => DeviceEntry[] } = {}) {
+    const b = machine(2);
+    const before = { ram: b.ram.slice(), timer: b.timer.state, uart: b.uart.state };
+    await expect(loadMachine(bytes, { machineType: opts.machineType ?? 'test', now: 0, devices: opts.devices?.(b) ?? b.devices, ram: b.regions })).rejects.toThrow(err as Error);
+    expect(b.ram).toEqual(before.ram);
+    expect(b.timer.state).toBe(before.timer);
+    expect(b.uart.state).toBe(before.uart);
+    expect(b.timer.loads + b.uart.loads).toBe(0);
+  }
+  const save = async () => {
+    const a = machine(1);
+    return saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions });
+  };
+
+  it('bad magic, unknown format version, wrong machine type', async () => {
+    const s = await save();
+    const bad = s.slice();
+    bad[1] = 0x58;
+    await expectUntouched(bad, StreamFormatError);
+    const v2 = s.slice();
+    v2[8] = 2;
+    await expectUntouched(v2, /format version 2 is not supported/);
+    await expectUntouched(s, /machine type "test", this machine is "other"/, { machineType: 'other' });
+  });
+
+  it('a newer section version is refused from the manifest, before any record is read', async () => {
+    const newer = defineState({ ...timerDesc, version: 2, fields: { ...timerDesc.fields, extra: field.u8({ since: 2 }) } });
+    const a = machine(1);
+    const s = await saveMachineToBytes({ machineType: 'test', now: 0, devices: [{ device: 'pit', target: { descriptor: newer, saveState: () => ({ ...a.timer.state, extra: 1 }), loadState: () => {} } }, a.devices[1]!], ram: a.regions });
+    await expectUntouched(s, VersionError);
+    await expectUntouched(s, /device pit#0, section "test-timer"/);
+  });
+
+  it('an unknown subsection is refused from the manifest, naming device, subsection and version', async () => {
+    const noModem = defineState({ name: 'test-uart', version: 2, fields: uartDesc.fields });
+    const s = await save();
+    await expectUntouched(s, UnknownSubsectionError, { devices: (b) => [b.devices[0]!, { device: 'uart', target: { descriptor: noModem, saveState: () => b.uart.state, loadState: () => {} } }] });
+    await expectUntouched(s, /subsection "modem" version 1.*device uart#0/, { devices: (b) => [b.devices[0]!, { device: 'uart', target: { descriptor: noModem, saveState: () => b.uart.state, loadState: () => {} } }] });
+  });
+
+  it('a corrupt byte late in the stream rolls RAM back (journal) and touches no device', async () => {
+    const s = await save();
+    const bad = s.slice();
+    bad[bad.length - 30] ^= 1;
+    await expectUntouched(bad, ChecksumError);
+  });
+
+  it('truncation anywhere is refused', async () => {
+    const s = await save();
+    for (const n of [0, 11, 12, 30, s.length >> 1, s.length - 1]) await expectUntouched(s.subarray(0, n), StreamFormatError);
+  });
+
+  it('unknown and missing devices are refused', async () => {
+    const s = await save();
+    await expectUntouched(s, /device uart#0, which this machine does not have/, { devices: (b) => [b.devices[0]!] });
+    await expectUntouched(s, /no section for device fdc#0/, { devices: (b) => [...b.devices, { device: 'fdc', target: b.timer }] });
+  });
+
+  it('a device whose loadState throws gets the others restored and the error is typed', async () => {
+    const s = await save();
+    const b = machine(2);
+    const before = b.timer.state;
+    const bad = { descriptor: uartDesc, saveState: () => b.uart.state, loadState: () => { throw new Error('boom'); } };
+    await expect(loadMachine(s, { now: 0, devices: [b.devices[0]!, { device: 'uart', target: bad }], ram: b.regions })).rejects.toThrow(HookError);
+    expect(b.timer.state).toEqual(before);
+  });
+});

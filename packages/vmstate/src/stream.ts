@@ -1,0 +1,717 @@
+// The migration stream, format 1 (byte layout: docs/stream-format.md).
+//   header: 8-byte magic | u16 format version | u16 flags (0)
+//   records, each framed: u8 type | u32 id | u32 length | payload | u32 CRC32C | u8 0xE7
+//     MANIFEST (1) JSON: machine type, every section (id, device, instance, state, version,
+//                  subsections) and RAM region; DESCRIPTION (2) JSON schema of every state;
+//     then RAM (0x20) page records and SECTION (0x10) records; END (0x7F) last.
+import { ByteReader, ByteWriter, FRAME_HEAD, FRAME_OVERHEAD, FRAME_TAIL } from './bytes';
+import { ChunkSource, type StreamSource } from './chunks';
+import { planOf, type Plan } from './codec';
+import { crc32c } from './crc32c';
+import type { AnyDescriptor, Field } from './descriptor';
+import { ChecksumError, LimitError, SectionMismatchError, StreamFormatError, HookError, UnknownSubsectionError, VersionError, VmstateError, type ErrorContext } from './errors';
+import type { Migratable } from './migratable';
+import { schemaOf, type SchemaDocument } from './schema';
+import { REC_SECTION, copyState, readSectionPayload, writeSection } from './section';
+
+export const MAGIC = Uint8Array.of(0x89, 0x42, 0x50, 0x53, 0x54, 0x0d, 0x0a, 0x1a);
+export const STREAM_FORMAT_VERSION = 1;
+export const HEADER_SIZE = 12;
+
+export const RecordType = {
+  Manifest: 0x01,
+  Description: 0x02,
+  Section: REC_SECTION,
+  Subsection: 0x11,
+  Ram: 0x20,
+  End: 0x7f,
+} as const;
+
+/** RAM rounds: every page, then pages dirtied since (any number of times), then the final pass after the guest stopped. */
+export const RamRound = { All: 1, Dirty: 2, Final: 3 } as const;
+export type RamRoundKind = (typeof RamRound)[keyof typeof RamRound];
+
+export const PAGE_ZERO = 1;
+export const DEFAULT_PAGE_SIZE = 4096;
+export const DEFAULT_PAGES_PER_RECORD = 256;
+export const MAX_PAGES_PER_RECORD = 4096;
+
+export interface ManifestSection {
+  id: number;
+  device: string;
+  instance: number;
+  state: string;
+  version: number;
+  /** Subsections the section carries: path (`name`, `parent/name`, `field/name` for structs) and version. */
+  subsections: { path: string; version: number }[];
+}
+export interface ManifestRam {
+  id: number;
+  name: string;
+  size: number;
+  pageSize: number;
+}
+export interface Manifest {
+  machineType: string;
+  sections: ManifestSection[];
+  ram: ManifestRam[];
+}
+
+/** A device in a machine's save or load set. */
+export interface DeviceEntry {
+  device: string;
+  instance?: number;
+  target: Migratable;
+}
+/** A RAM region saved page by page. */
+export interface RamRegion {
+  name: string;
+  bytes: Uint8Array;
+  /** Power of two from 512 to 65536; default 4096. */
+  pageSize?: number;
+}
+
+export interface SaveMachineOptions {
+  machineType: string;
+  /** Virtual now (ns): timers are saved relative to it. */
+  now: number;
+  devices: readonly DeviceEntry[];
+  ram?: readonly RamRegion[];
+  /** Pages per RAM record (1..4096), default 256 (1 MiB with 4 KiB pages). */
+  pagesPerRecord?: number;
+}
+
+function key(device: string, instance: number): string {
+  return `${device}#${instance}`;
+}
+
+function checkRegions(ram: readonly RamRegion[]): void {
+  const names = new Set<string>();
+  for (const r of ram) {
+    const ps = r.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!(r.bytes instanceof Uint8Array)) throw new SectionMismatchError('ram-mismatch', `RAM region "${r.name}" has no bytes`);
+    if (ps < 512 || ps > 65536 || (ps & (ps - 1)) !== 0) throw new SectionMismatchError('ram-mismatch', `RAM region "${r.name}": page size ${ps} is not a power of two from 512 to 65536`);
+    if (r.bytes.length % ps !== 0) throw new SectionMismatchError('ram-mismatch', `RAM region "${r.name}": ${r.bytes.length} bytes is not a whole number of ${ps}-byte pages`);
+    if (names.has(r.name)) throw new SectionMismatchError('duplicate-section', `RAM region "${r.name}" is listed twice`);
+    names.add(r.name);
+  }
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+function jsonFrame(type: number, value: unknown): Uint8Array {
+  const w = new ByteWriter(1024);
+  const start = w.beginFrame(type, 0);
+  w.bytes(new TextEncoder().encode(JSON.stringify(value)));
+  w.endFrame(start);
+  return w.result();
+}
+
+/** Stream header bytes: magic, format version, flags. */
+export function streamHeader(): Uint8Array {
+  const b = new Uint8Array(HEADER_SIZE);
+  b.set(MAGIC);
+  new DataView(b.buffer).setUint16(8, STREAM_FORMAT_VERSION, true);
+  return b;
+}
+
+function isZeroWords(w: Int32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 4) if ((w[i]! | w[i + 1]! | w[i + 2]! | w[i + 3]!) !== 0) return false;
+  return true;
+}
+function isZeroBytes(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Encode RAM pages as records of one round. `pages` lists page indices (ascending or not); when
+ * omitted, every page. Each record is yielded as soon as it is built (about 1 MiB each).
+ */
+export function* ramRecords(id: number, region: RamRegion, round: RamRoundKind, pages?: Iterable<number>, pagesPerRecord = DEFAULT_PAGES_PER_RECORD): Generator<Uint8Array> {
+  const ps = region.pageSize ?? DEFAULT_PAGE_SIZE;
+  const shift = Math.log2(ps);
+  const ram = region.bytes;
+  const pageCount = ram.length / ps;
+  if (!Number.isInteger(pagesPerRecord) || pagesPerRecord < 1 || pagesPerRecord > MAX_PAGES_PER_RECORD) throw new RangeError(`pagesPerRecord must be 1..${MAX_PAGES_PER_RECORD}`);
+  const words = (ram.byteOffset & 3) === 0 ? new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2) : null;
+  const wordsPerPage = ps >>> 2;
+  const list = pages ?? range(pageCount);
+  const batch = new Int32Array(pagesPerRecord);
+  const zero = new Uint8Array(pagesPerRecord);
+  let n = 0;
+  let nonZero = 0;
+  const flush = (): Uint8Array => {
+    const flagsEnd = 8 + n * 5;
+    const dataStart = (flagsEnd + 3) & ~3;
+    const payload = dataStart + nonZero * ps;
+    const rec = new Uint8Array(FRAME_OVERHEAD + payload);
+    const v = new DataView(rec.buffer);
+    rec[0] = RecordType.Ram;
+    v.setUint32(1, id, true);
+    v.setUint32(5, payload, true);
+    const p = FRAME_HEAD;
+    rec[p] = round;
+    rec[p + 1] = shift;
+    v.setUint32(p + 4, n, true);
+    let d = p + dataStart;
+    for (let i = 0; i < n; i++) {
+      const page = batch[i]!;
+      v.setUint32(p + 8 + i * 4, page, true);
+      rec[p + 8 + n * 4 + i] = zero[i]!;
+      if (!zero[i]) {
+        const off = page * ps;
+        rec.set(ram.subarray(off, off + ps), d);
+        d += ps;
+      }
+    }
+    const end = FRAME_HEAD + payload;
+    v.setUint32(end, crc32c(rec, 0, 0, end), true);
+    rec[end + 4] = 0xe7;
+    n = 0;
+    nonZero = 0;
+    return rec;
+  };
+  for (const page of list) {
+    if (!Number.isInteger(page) || page < 0 || page >= pageCount) throw new RangeError(`page ${page} is outside RAM region "${region.name}" (${pageCount} pages)`);
+    const isZero = words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+    batch[n] = page;
+    zero[n] = isZero ? PAGE_ZERO : 0;
+    if (!isZero) nonZero++;
+    n++;
+    if (n === pagesPerRecord) yield flush();
+  }
+  if (n > 0 || round === RamRound.Final) yield flush();
+}
+
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/** Encode the device sections (validating every state) and the manifest; nothing is yielded yet. */
+function prepare(opts: SaveMachineOptions): { manifest: Manifest; sections: Uint8Array[]; description: SchemaDocument } {
+  if (!Number.isSafeInteger(opts.now) || opts.now < 0) throw new VmstateError('invalid', `now must be a non-negative integer of ns, got ${String(opts.now)}`);
+  if (typeof opts.machineType !== 'string' || opts.machineType.length === 0) throw new SectionMismatchError('machine-type', 'machineType is required');
+  const seen = new Set<string>();
+  const sections: Uint8Array[] = [];
+  const manifest: Manifest = { machineType: opts.machineType, sections: [], ram: [] };
+  opts.devices.forEach((d, id) => {
+    const instance = d.instance ?? 0;
+    const k = key(d.device, instance);
+    if (seen.has(k)) throw new SectionMismatchError('duplicate-section', `device ${k} is listed twice`, { device: k });
+    seen.add(k);
+    const desc = d.target.descriptor;
+    const w = new ByteWriter(256);
+    const subs = writeSection(desc, d.target.saveState(), w, { now: opts.now, id }, { device: k });
+    sections.push(w.result());
+    manifest.sections.push({
+      id,
+      device: d.device,
+      instance,
+      state: desc.name,
+      version: desc.version,
+      subsections: [...subs].map(([path, version]) => ({ path, version })),
+    });
+  });
+  const ram = opts.ram ?? [];
+  checkRegions(ram);
+  ram.forEach((r, id) => manifest.ram.push({ id, name: r.name, size: r.bytes.length, pageSize: r.pageSize ?? DEFAULT_PAGE_SIZE }));
+  const description = schemaOf(
+    opts.devices.map((d) => d.target.descriptor),
+    { label: opts.machineType, devices: manifest.sections.map((s) => ({ device: s.device, instance: s.instance, state: s.state })) },
+  );
+  return { manifest, sections, description };
+}
+
+/**
+ * Save a machine as a stream of chunks: header, manifest, description, RAM (round "all" then an
+ * empty "final" round), device sections, end. Device states are taken and validated before the
+ * first chunk is produced, so a refused save yields nothing. RAM is read while iterating: the
+ * machine must stay stopped until the iteration ends.
+ */
+export async function* saveMachine(opts: SaveMachineOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const { manifest, sections, description } = prepare(opts);
+  yield* headerChunks(manifest, description);
+  const ram = opts.ram ?? [];
+  let ramRecordsCount = 0;
+  for (let id = 0; id < ram.length; id++)
+    for (const rec of ramRecords(id, ram[id]!, RamRound.All, undefined, opts.pagesPerRecord)) {
+      ramRecordsCount++;
+      yield rec;
+    }
+  for (const s of sections) yield s;
+  for (let id = 0; id < ram.length; id++)
+    for (const rec of ramRecords(id, ram[id]!, RamRound.Final, [], opts.pagesPerRecord)) {
+      ramRecordsCount++;
+      yield rec;
+    }
+  yield endRecord(sections.length, ramRecordsCount);
+}
+
+function* headerChunks(manifest: Manifest, description: SchemaDocument): Generator<Uint8Array> {
+  yield streamHeader();
+  yield jsonFrame(RecordType.Manifest, manifest);
+  yield jsonFrame(RecordType.Description, description);
+}
+
+function endRecord(sections: number, ramRecordsCount: number): Uint8Array {
+  const w = new ByteWriter(32);
+  const start = w.beginFrame(RecordType.End, 0);
+  w.u32(sections);
+  w.u32(ramRecordsCount);
+  w.endFrame(start);
+  return w.result();
+}
+
+/** The whole stream in one buffer (for small machines and tests). */
+export async function saveMachineToBytes(opts: SaveMachineOptions): Promise<Uint8Array> {
+  return concat(await collect(saveMachine(opts)));
+}
+
+export async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+// ---- reading: records ---------------------------------------------------------------------------
+
+/** Largest payloads accepted per record type before any allocation. */
+export interface StreamLimits {
+  manifestBytes: number;
+  descriptionBytes: number;
+  sectionBytes: number;
+}
+export const DEFAULT_LIMITS: StreamLimits = { manifestBytes: 4 << 20, descriptionBytes: 16 << 20, sectionBytes: 64 << 20 };
+
+export interface RawRecord {
+  type: number;
+  id: number;
+  /** Stream offset of the record's first byte. */
+  offset: number;
+  /** Payload (view valid until the next read). */
+  payload: Uint8Array;
+  crc: number;
+  size: number;
+}
+
+function recordLimit(type: number, limits: StreamLimits): number {
+  switch (type) {
+    case RecordType.Manifest:
+      return limits.manifestBytes;
+    case RecordType.Description:
+      return limits.descriptionBytes;
+    case RecordType.Section:
+      return limits.sectionBytes;
+    case RecordType.Ram:
+      return 8 + MAX_PAGES_PER_RECORD * 5 + 4 + MAX_PAGES_PER_RECORD * 65536;
+    case RecordType.End:
+      return 64;
+    default:
+      return -1;
+  }
+}
+
+const TYPE_NAMES: Record<number, string> = { 1: 'manifest', 2: 'description', 0x10: 'section', 0x11: 'subsection', 0x20: 'RAM', 0x7f: 'end' };
+export function recordTypeName(t: number): string {
+  return TYPE_NAMES[t] ?? `unknown type 0x${t.toString(16)}`;
+}
+
+/** Read one record: header, length limit (before allocating), payload, end marker, CRC. */
+export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: (type: number, id: number) => ErrorContext = () => ({})): Promise<RawRecord> {
+  const offset = src.offset;
+  const head = (await src.read(FRAME_HEAD, 'a record header')).slice();
+  const hv = new DataView(head.buffer);
+  const type = head[0]!;
+  const id = hv.getUint32(1, true);
+  const len = hv.getUint32(5, true);
+  const ctx = { ...ctxOf(type, id), offset };
+  const limit = recordLimit(type, limits);
+  if (limit < 0) throw new StreamFormatError(`unknown record type 0x${type.toString(16)}`, ctx);
+  if (len > limit) throw new LimitError(`${recordTypeName(type)} record declares ${len} bytes, more than the limit ${limit}`, ctx);
+  let body: Uint8Array;
+  try {
+    body = await src.read(len + FRAME_TAIL, `a ${recordTypeName(type)} record`);
+  } catch (e) {
+    throw e instanceof VmstateError ? e.withContext(ctx) : e;
+  }
+  const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  if (body[len + 4] !== 0xe7) throw new StreamFormatError(`${recordTypeName(type)} record has no end marker after its ${len} payload bytes (length field or data corrupt)`, ctx);
+  const stored = bv.getUint32(len, true);
+  const actual = crc32c(body, crc32c(head), 0, len);
+  if (stored !== actual) throw new ChecksumError(stored, actual, ctx);
+  return { type, id, offset, payload: body.subarray(0, len), crc: stored, size: len + FRAME_OVERHEAD };
+}
+
+/** Read and check the stream header; returns the format version (only 1 exists). */
+export async function readHeader(src: ChunkSource): Promise<number> {
+  const h = await src.read(HEADER_SIZE, 'the stream header');
+  for (let i = 0; i < MAGIC.length; i++) if (h[i] !== MAGIC[i]) throw new StreamFormatError('not a backplane state stream (bad magic)', { offset: 0 });
+  const v = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  const version = v.getUint16(8, true);
+  const flags = v.getUint16(10, true);
+  if (!READERS.has(version)) throw new StreamFormatError(`stream format version ${version} is not supported (this build reads ${[...READERS].join(', ')})`, { offset: 8 }, 'format-version');
+  if (flags !== 0) throw new StreamFormatError(`header flags 0x${flags.toString(16)} are not defined in format ${version}`, { offset: 10 });
+  return version;
+}
+
+/** Format versions this build reads; the reader dispatches on the header's version. */
+const READERS = new Set<number>([1]);
+
+function parseJson(payload: Uint8Array, what: string, offset: number): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (e) {
+    throw new StreamFormatError(`${what} is not valid UTF-8 JSON: ${(e as Error).message}`, { offset });
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+
+/** Check a manifest's shape (it is hostile input until then). */
+export function checkManifest(m: unknown, offset: number): Manifest {
+  const badm = (why: string): never => {
+    throw new SectionMismatchError('manifest', `manifest: ${why}`, { offset });
+  };
+  if (!isObj(m) || typeof m.machineType !== 'string' || !Array.isArray(m.sections) || !Array.isArray(m.ram)) badm('missing machineType, sections or ram');
+  const mm = m as unknown as Manifest;
+  const keys = new Set<string>();
+  mm.sections.forEach((s, i) => {
+    if (!isObj(s) || s.id !== i || typeof s.device !== 'string' || !isU32(s.instance) || typeof s.state !== 'string' || !isU32(s.version) || !Array.isArray(s.subsections))
+      badm(`section entry ${i} is malformed`);
+    for (const sub of s.subsections) if (!isObj(sub) || typeof sub.path !== 'string' || !isU32(sub.version)) badm(`section ${i} lists a malformed subsection`);
+    const k = key(s.device, s.instance);
+    if (keys.has(k)) throw new SectionMismatchError('duplicate-section', `manifest lists device ${k} twice`, { device: k, offset });
+    keys.add(k);
+  });
+  const names = new Set<string>();
+  mm.ram.forEach((r, i) => {
+    if (!isObj(r) || r.id !== i || typeof r.name !== 'string' || !Number.isSafeInteger(r.size) || r.size < 0 || !isU32(r.pageSize) || r.pageSize < 512 || r.pageSize > 65536 || (r.pageSize & (r.pageSize - 1)) !== 0 || r.size % r.pageSize !== 0)
+      badm(`RAM entry ${i} is malformed`);
+    if (names.has(r.name)) throw new SectionMismatchError('duplicate-section', `manifest lists RAM region "${r.name}" twice`, { offset });
+    names.add(r.name);
+  });
+  return mm;
+}
+
+// ---- subsection paths a descriptor knows -----------------------------------------------------
+
+/** Every subsection path a descriptor can carry, with the versions it reads. */
+export function subsectionPaths(desc: AnyDescriptor): Map<string, { minVersion: number; version: number }> {
+  const out = new Map<string, { minVersion: number; version: number }>();
+  const walk = (plan: Plan, prefix: string, depth: number): void => {
+    if (depth > 32) return;
+    for (const op of plan.allOps) {
+      const f: Field = op.field;
+      const struct = f.struct ?? f.element?.struct;
+      if (struct) walk(planOf(struct), `${prefix ? prefix + '.' : ''}${op.key}`, depth + 1);
+    }
+    const subs = (p: Plan, pre: string): void => {
+      for (const s of p.subs) {
+        const path = pre ? `${pre}/${s.name}` : s.name;
+        out.set(path, { minVersion: s.minVersion, version: s.version });
+        subs(s, path);
+      }
+    };
+    subs(plan, prefix);
+  };
+  walk(planOf(desc), '', 0);
+  return out;
+}
+
+// ---- loading a machine ------------------------------------------------------------------------
+
+export interface LoadMachineOptions {
+  /** Refuse streams of another machine type. */
+  machineType?: string;
+  /** Virtual now on the destination (ns). */
+  now: number;
+  devices: readonly DeviceEntry[];
+  ram?: readonly RamRegion[];
+  /** Accept a stream that lacks some devices of this machine (they keep their state). Default false. */
+  allowMissingSections?: boolean;
+  /**
+   * Keep the previous content of every RAM page the load overwrites, to restore it if the load
+   * fails later (default true). Pages that were all zero cost nothing. Turn off only for a fresh
+   * destination whose RAM may be left half-written on failure.
+   */
+  journal?: boolean;
+  limits?: Partial<StreamLimits>;
+}
+
+export interface LoadResult {
+  formatVersion: number;
+  machineType: string;
+  manifest: Manifest;
+  /** Per device: the version it was saved at and the subsections it carried. */
+  sections: { device: string; instance: number; state: string; version: number; subsections: string[] }[];
+  ramPages: number;
+  bytes: number;
+}
+
+class RamJournal {
+  private readonly saved = new Map<number, Uint8Array>();
+  private readonly touched: Uint8Array;
+  constructor(
+    private readonly ram: Uint8Array,
+    private readonly ps: number,
+    private readonly enabled: boolean,
+  ) {
+    this.touched = new Uint8Array(enabled ? ram.length / ps : 0);
+  }
+  /** Record page `p` before its first overwrite. */
+  before(p: number, words: Int32Array | null): void {
+    if (!this.enabled || this.touched[p]) return;
+    this.touched[p] = 1;
+    const off = p * this.ps;
+    const zero = words ? isZeroWords(words, off >>> 2, (off + this.ps) >>> 2) : isZeroBytes(this.ram, off, off + this.ps);
+    if (!zero) this.saved.set(p, this.ram.slice(off, off + this.ps));
+    else this.touched[p] = 2;
+  }
+  rollback(): void {
+    if (!this.enabled) return;
+    for (let p = 0; p < this.touched.length; p++) {
+      if (this.touched[p] === 0) continue;
+      const off = p * this.ps;
+      const old = this.saved.get(p);
+      if (old) this.ram.set(old, off);
+      else this.ram.fill(0, off, off + this.ps);
+    }
+  }
+}
+
+interface RamState {
+  region: RamRegion;
+  entry: ManifestRam;
+  ps: number;
+  words: Int32Array | null;
+  seen: Uint8Array;
+  round: number;
+  journal: RamJournal;
+}
+
+/** Apply one RAM record (already CRC-checked) to its region, journaling what it overwrites. */
+function applyRam(rec: RawRecord, st: RamState, ctx: ErrorContext): number {
+  const p = rec.payload;
+  const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const fail = (why: string): never => {
+    throw new StreamFormatError(`RAM record: ${why}`, ctx);
+  };
+  if (p.length < 8) fail('payload shorter than its 8-byte head');
+  const round = p[0]!;
+  const shift = p[1]!;
+  const count = v.getUint32(4, true);
+  if (round < RamRound.All || round > RamRound.Final) fail(`round ${round} is not 1 (all), 2 (dirty) or 3 (final)`);
+  if (round < st.round) fail(`round ${round} after round ${st.round}`);
+  if (st.round === RamRound.Final) fail('record after the final round');
+  if (1 << shift !== st.ps || shift > 16) fail(`page size 2^${shift} differs from the manifest's ${st.ps}`);
+  if (v.getUint16(2, true) !== 0) fail('reserved bytes are not zero');
+  if (count > MAX_PAGES_PER_RECORD) throw new LimitError(`RAM record holds ${count} pages, more than ${MAX_PAGES_PER_RECORD}`, ctx);
+  const flagsAt = 8 + count * 4;
+  const dataAt = (flagsAt + count + 3) & ~3;
+  if (p.length < dataAt) fail(`payload of ${p.length} bytes cannot hold ${count} page entries`);
+  let nonZero = 0;
+  const pageCount = st.seen.length;
+  for (let i = 0; i < count; i++) {
+    const f = p[flagsAt + i]!;
+    if (f & ~PAGE_ZERO) fail(`page entry ${i} has undefined flags 0x${f.toString(16)}`);
+    if (!(f & PAGE_ZERO)) nonZero++;
+    const page = v.getUint32(8 + i * 4, true);
+    if (page >= pageCount) fail(`page ${page} is beyond the region's ${pageCount} pages`);
+  }
+  if (p.length !== dataAt + nonZero * st.ps) fail(`payload is ${p.length} bytes, ${count} entries with ${nonZero} data pages need ${dataAt + nonZero * st.ps}`);
+  const ram = st.region.bytes;
+  const ps = st.ps;
+  let d = dataAt;
+  for (let i = 0; i < count; i++) {
+    const page = v.getUint32(8 + i * 4, true);
+    const off = page * ps;
+    st.journal.before(page, st.words);
+    if (p[flagsAt + i]! & PAGE_ZERO) ram.fill(0, off, off + ps);
+    else {
+      ram.set(p.subarray(d, d + ps), off);
+      d += ps;
+    }
+    st.seen[page] = 1;
+  }
+  st.round = round;
+  return count;
+}
+
+/**
+ * Load a machine stream transactionally. The manifest is checked against the machine before any
+ * state is read; every device section is decoded into a fresh object and validated; RAM is
+ * written with a journal; only after the end record has been verified does each device's
+ * `loadState` run. On any failure the RAM journal is rolled back and no device is touched, then
+ * the typed error is thrown.
+ */
+export async function loadMachine(source: StreamSource, opts: LoadMachineOptions): Promise<LoadResult> {
+  if (!Number.isSafeInteger(opts.now) || opts.now < 0) throw new VmstateError('invalid', `now must be a non-negative integer of ns, got ${String(opts.now)}`);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const src = new ChunkSource(source);
+  const targets = new Map<string, DeviceEntry>();
+  for (const d of opts.devices) {
+    const k = key(d.device, d.instance ?? 0);
+    if (targets.has(k)) throw new SectionMismatchError('duplicate-section', `device ${k} is listed twice`, { device: k });
+    targets.set(k, d);
+  }
+  const regions = opts.ram ?? [];
+  checkRegions(regions);
+  const ramStates: RamState[] = [];
+  try {
+    const version = await readHeader(src);
+    void version; // format 1 is the only reader so far
+    let manifest: Manifest | undefined;
+    const ctxOf = (type: number, id: number): ErrorContext => {
+      if (type === RecordType.Section && manifest && manifest.sections[id]) {
+        const s = manifest.sections[id]!;
+        return { device: key(s.device, s.instance), section: s.state };
+      }
+      if (type === RecordType.Ram && manifest && manifest.ram[id]) return { section: `ram "${manifest.ram[id]!.name}"` };
+      return {};
+    };
+    // 1. manifest, checked against the machine before any state is read
+    const mrec = await readRecord(src, limits, ctxOf);
+    if (mrec.type !== RecordType.Manifest) throw new StreamFormatError(`expected the manifest record first, found ${recordTypeName(mrec.type)}`, { offset: mrec.offset });
+    manifest = checkManifest(parseJson(mrec.payload, 'manifest', mrec.offset), mrec.offset);
+    const staged = checkAgainstMachine(manifest, targets, regions, opts, mrec.offset);
+    for (const r of manifest.ram) {
+      const region = regions.find((x) => x.name === r.name)!;
+      const words = (region.bytes.byteOffset & 3) === 0 ? new Int32Array(region.bytes.buffer, region.bytes.byteOffset, region.bytes.length >>> 2) : null;
+      ramStates.push({ region, entry: r, ps: r.pageSize, words, seen: new Uint8Array(r.size / r.pageSize), round: 0, journal: new RamJournal(region.bytes, r.pageSize, opts.journal !== false) });
+    }
+    // 2. description (not needed to load: the machine's own descriptors decode; checked for integrity)
+    const drec = await readRecord(src, limits, ctxOf);
+    if (drec.type !== RecordType.Description) throw new StreamFormatError(`expected the description record, found ${recordTypeName(drec.type)}`, { offset: drec.offset });
+    // 3. RAM and sections, then END
+    const decoded = new Map<number, { state: unknown; subsections: string[] }>();
+    let ramRecs = 0;
+    let ramPages = 0;
+    for (;;) {
+      const rec = await readRecord(src, limits, ctxOf);
+      const ctx = { ...ctxOf(rec.type, rec.id), offset: rec.offset };
+      if (rec.type === RecordType.Ram) {
+        const st = ramStates[rec.id];
+        if (!st) throw new StreamFormatError(`RAM record for region id ${rec.id}, which the manifest does not list`, ctx);
+        ramPages += applyRam(rec, st, ctx);
+        ramRecs++;
+      } else if (rec.type === RecordType.Section) {
+        const ms = manifest.sections[rec.id];
+        if (!ms) throw new StreamFormatError(`section record id ${rec.id} is not in the manifest`, ctx);
+        if (decoded.has(rec.id)) throw new SectionMismatchError('duplicate-section', `section of device ${key(ms.device, ms.instance)} appears twice`, ctx);
+        const target = staged.get(rec.id)!; // every manifest section has a target (checkAgainstMachine)
+        const r = new ByteReader(rec.payload, 0, rec.payload.length, rec.offset + FRAME_HEAD, ctx);
+        r.now = opts.now;
+        const d = readSectionPayload(target.target.descriptor, r, { device: key(ms.device, ms.instance) });
+        if (d.version !== ms.version) throw new StreamFormatError(`section says version ${d.version}, the manifest ${ms.version}`, ctx);
+        const listed = new Set(ms.subsections.map((s) => s.path));
+        for (const s of d.subsections) if (!listed.has(s)) throw new StreamFormatError(`section carries subsection "${s}", which the manifest does not list`, ctx);
+        decoded.set(rec.id, { state: d.state, subsections: d.subsections });
+      } else if (rec.type === RecordType.End) {
+        const v = new DataView(rec.payload.buffer, rec.payload.byteOffset, rec.payload.byteLength);
+        if (rec.payload.length !== 8) throw new StreamFormatError('end record payload is not 8 bytes', ctx);
+        const nSections = v.getUint32(0, true);
+        const nRam = v.getUint32(4, true);
+        if (nSections !== manifest.sections.length)
+          throw new StreamFormatError(`end record counts ${nSections} sections, the manifest lists ${manifest.sections.length}`, ctx);
+        if (nRam !== ramRecs) throw new StreamFormatError(`end record counts ${nRam} RAM records, ${ramRecs} were read`, ctx);
+        for (const [id] of staged) {
+          if (!decoded.has(id)) {
+            const ms = manifest.sections[id]!;
+            throw new StreamFormatError(`the stream ended without the section of device ${key(ms.device, ms.instance)} that its manifest lists`, { ...ctx, device: key(ms.device, ms.instance), section: ms.state });
+          }
+        }
+        for (const st of ramStates) {
+          const missing = st.seen.indexOf(0);
+          if (missing >= 0) throw new StreamFormatError(`RAM region "${st.entry.name}": page ${missing} was never sent`, ctx);
+        }
+        if (!(await src.atEnd())) throw new StreamFormatError('bytes after the end record', { offset: src.offset });
+        break;
+      } else {
+        throw new StreamFormatError(`unexpected ${recordTypeName(rec.type)} record`, ctx);
+      }
+    }
+    // 4. apply: every device, in manifest order. loadState must not fail; if one throws anyway,
+    // devices already applied get their previous state back and RAM is rolled back.
+    const applied: { t: DeviceEntry; prev: unknown }[] = [];
+    // (applied.at(-1) is the device whose loadState threw)
+    try {
+      for (const [id, t] of staged) {
+        const prev = copyState(t.target.descriptor, t.target.saveState());
+        applied.push({ t, prev });
+        t.target.loadState(decoded.get(id)!.state as never);
+      }
+    } catch (e) {
+      const culprit = applied.at(-1)?.t;
+      for (const a of [...applied].reverse()) {
+        try {
+          a.t.target.loadState(a.prev as never);
+        } catch {
+          /* best effort: the device broke its contract twice */
+        }
+      }
+      throw new HookError('loadState', `device ${culprit ? key(culprit.device, culprit.instance ?? 0) : '?'} threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return {
+      formatVersion: 1,
+      machineType: manifest.machineType,
+      manifest,
+      sections: [...staged].map(([id]) => {
+        const ms = manifest!.sections[id]!;
+        return { device: ms.device, instance: ms.instance, state: ms.state, version: ms.version, subsections: decoded.get(id)!.subsections };
+      }),
+      ramPages,
+      bytes: src.offset,
+    };
+  } catch (e) {
+    for (const st of ramStates) st.journal.rollback();
+    await src.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Refuse, before reading any state, a stream this machine cannot take. Returns section id -> target. */
+function checkAgainstMachine(m: Manifest, targets: Map<string, DeviceEntry>, regions: readonly RamRegion[], opts: LoadMachineOptions, offset: number): Map<number, DeviceEntry> {
+  if (opts.machineType !== undefined && m.machineType !== opts.machineType)
+    throw new SectionMismatchError('machine-type', `stream is for machine type "${m.machineType}", this machine is "${opts.machineType}"`, { offset });
+  const staged = new Map<number, DeviceEntry>();
+  for (const s of m.sections) {
+    const k = key(s.device, s.instance);
+    const ctx: ErrorContext = { device: k, section: s.state, offset };
+    const t = targets.get(k);
+    if (!t) throw new SectionMismatchError('unknown-section', `stream has a section for device ${k}, which this machine does not have`, ctx);
+    const desc = t.target.descriptor;
+    if (desc.name !== s.state) throw new SectionMismatchError('unknown-section', `stream holds state "${s.state}" for device ${k}, which here uses "${desc.name}"`, ctx);
+    if (s.version > desc.version || s.version < desc.minVersion) throw new VersionError(s.version, desc.minVersion, desc.version, ctx);
+    const known = subsectionPaths(desc);
+    for (const sub of s.subsections) {
+      const kv = known.get(sub.path);
+      if (!kv) throw new UnknownSubsectionError(sub.path, sub.version, ctx);
+      if (sub.version > kv.version || sub.version < kv.minVersion) throw new VersionError(sub.version, kv.minVersion, kv.version, { ...ctx, subsection: sub.path });
+    }
+    staged.set(s.id, t);
+  }
+  if (!opts.allowMissingSections) {
+    const present = new Set(m.sections.map((s) => key(s.device, s.instance)));
+    for (const k of targets.keys()) if (!present.has(k)) throw new SectionMismatchError('missing-section', `stream has no section for device ${k}`, { device: k, offset });
+  }
+  for (const r of m.ram) {
+    const region = regions.find((x) => x.name === r.name);
+    if (!region) throw new SectionMismatchError('ram-mismatch', `stream has RAM region "${r.name}", which this machine does not have`, { offset });
+    if (region.bytes.length !== r.size || (region.pageSize ?? DEFAULT_PAGE_SIZE) !== r.pageSize)
+      throw new SectionMismatchError('ram-mismatch', `RAM region "${r.name}" is ${r.size} bytes in ${r.pageSize}-byte pages in the stream, ${region.bytes.length} in ${region.pageSize ?? DEFAULT_PAGE_SIZE} here`, { offset });
+  }
+  for (const region of regions) if (!m.ram.some((r) => r.name === region.name)) throw new SectionMismatchError('ram-mismatch', `stream has no RAM region "${region.name}"`, { offset });
+  return staged;
+}
+
