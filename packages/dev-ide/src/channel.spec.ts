@@ -2,10 +2,10 @@
 // device selection, HOB, Device Control (nIEN, SRST), alternate status, data port widths.
 import { MemoryImage } from '@backplane/block';
 import { describe, expect, it } from 'vitest';
-import { P, issue, lba28, patternedDisk, readData, rig, waitNotBusy } from '../test/helpers';
+import { P, issue, lba28, patternedCopy, patternedDisk, readData, rig, waitNotBusy } from '../test/helpers';
 import { Cmd, Status } from './registers';
 
-const disk = () => ({ kind: 'disk' as const, image: patternedDisk(2048) });
+const disk = () => ({ kind: 'disk' as const, image: patternedCopy(2048) });
 
 describe('PC resources', () => {
   it('claims 0x1F0-0x1F7 and 0x3F6 on the primary channel, and leaves 0x3F7 (the floppy DIR) alone', () => {

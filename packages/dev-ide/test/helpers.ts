@@ -232,3 +232,56 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 export function run(tool: string, args: readonly string[], cwd?: string): void {
   execFileSync(tool, args, { stdio: 'pipe', cwd });
 }
+
+/**
+ * A large disk that stores nothing: every sector reads as its LBA (48-bit LE in bytes 0-5) and
+ * zeros; writes are recorded by offset. For capacities no test can hold in memory.
+ */
+export class SyntheticDisk {
+  readonly readOnly = false;
+  readonly writes: { offset: number; data: Uint8Array }[] = [];
+  flushes = 0;
+  constructor(readonly size: number) {}
+  read(offset: number, target: Uint8Array, targetStart = 0, length = target.length - targetStart): void {
+    if (offset < 0 || offset + length > this.size) throw new RangeError('outside the synthetic disk');
+    target.fill(0, targetStart, targetStart + length);
+    for (let o = offset; o < offset + length; o++) {
+      const inSector = o % 512;
+      if (inSector < 6) target[targetStart + o - offset] = Math.floor(Math.floor(o / 512) / 2 ** (8 * inSector)) & 0xff;
+    }
+  }
+  write(offset: number, source: Uint8Array, sourceStart = 0, length = source.length - sourceStart): void {
+    if (offset < 0 || offset + length > this.size) throw new RangeError('outside the synthetic disk');
+    this.writes.push({ offset, data: source.slice(sourceStart, sourceStart + length) });
+  }
+  flush(): void {
+    this.flushes++;
+  }
+}
+
+/** The 512-byte IDENTIFY block as 256 words. */
+export function words(block: Uint8Array): number[] {
+  const w: number[] = [];
+  for (let i = 0; i < 256; i++) w.push(block[2 * i]! | (block[2 * i + 1]! << 8));
+  return w;
+}
+
+/** Offset of the first byte where `a` and `b` differ (or the shorter length), -1 when equal. Fast on large buffers. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length === b.length && Buffer.compare(a, b) === 0) return -1;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+const patternCache = new Map<number, Uint8Array>();
+
+/** `patternedDisk(sectors)`, built once per size and copied. */
+export function patternedCopy(sectors: number): MemoryImage {
+  let bytes = patternCache.get(sectors);
+  if (!bytes) {
+    bytes = patternedDisk(sectors).bytes;
+    patternCache.set(sectors, bytes);
+  }
+  return new MemoryImage(bytes.slice());
+}
