@@ -1,6 +1,6 @@
 import { IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
 import { displayCount, materialize, modeOf, newView, nextOutEdge, project, type CounterView } from './counter';
-import { validatePitState } from './errors';
+import { validate } from '@backplane/vmstate';
 import {
   CW_COUNTER_BITS,
   CW_RW_SHIFT,
@@ -25,7 +25,7 @@ import {
   STATUS_NULL_COUNT,
   STATUS_OUT,
 } from './registers';
-import { initialPitState, programmedCounter, type CounterState, type PitState } from './state';
+import { initialPitState, pitState, programmedCounter, type CounterState, type PitState } from './state';
 import { edgeTime, ticksAt } from './timebase';
 
 export interface PitResources {
@@ -90,18 +90,15 @@ export class Pit implements Device {
   /** Hardware reset: every counter back to its power-on state (GATE inputs keep their levels). */
   reset(): void {
     const c = this.state.counters;
-    const tick = this.tick();
-    this.state = initialPitState([c[0].gate, c[1].gate, c[2].gate]);
-    for (const counter of this.state.counters) counter.refTick = tick;
+    this.state = initialPitState([c[0]!.gate, c[1]!.gate, c[2]!.gate], this.now());
     this.refreshAll();
   }
 
   /** Drive counter `counter`'s GATE input (the machine: counter 2 from port 61h bit 0). */
   setGate(counter: PitCounter, level: boolean): void {
-    const c = this.state.counters[counter];
+    const c = this.state.counters[counter]!;
     if (c.gate === level) return;
-    const tick = this.tick();
-    materialize(c, tick, this.view);
+    materialize(c, this.now(), this.view);
     c.gate = level;
     const mode = modeOf(c);
     if (!level) {
@@ -109,34 +106,43 @@ export class Pit implements Device {
       if (mode === MODE_RATE_GENERATOR || mode === MODE_SQUARE_WAVE) c.out = true;
     } else if (c.countWritten && (mode === MODE_ONE_SHOT || mode === MODE_RATE_GENERATOR || mode === MODE_SQUARE_WAVE || mode === MODE_HARDWARE_STROBE)) {
       // Rising edge (trigger): CR is loaded into CE on the next CLK.
-      c.loadAt = tick + 1;
+      c.loadPending = true;
     }
     this.refresh(counter);
   }
 
   /** OUT of a counter now (what the pin shows; counter 1 included). */
   outLevel(counter: PitCounter): boolean {
-    return project(this.state.counters[counter], this.tick(), this.view).out;
+    return project(this.state.counters[counter]!, this.tick(), this.view).out;
   }
 
-  /** A copy of the state (for saving). */
+  /** The state to save: every counter brought forward to now first, so the saved times are "now". */
   saveState(): PitState {
+    const now = this.now();
+    for (const c of this.state.counters) materialize(c, now, this.view);
     return structuredClone(this.state);
   }
 
   /**
-   * Replace the state with a saved one (validated first: nothing is applied if it is invalid),
-   * then drive the OUT lines and re-arm the timers from it. The clock must already hold the
-   * saved virtual time.
+   * Adopt a loaded state (checked against the descriptor first: an invalid object throws a
+   * ValidationError and nothing is applied), then drive the OUT lines and re-arm the timers
+   * from it. A reference time after the loading side's now is taken as now.
    */
   loadState(state: PitState): void {
-    validatePitState(state, this.tick());
-    this.state = structuredClone(state);
+    validate(pitState, state);
+    const next = structuredClone(state);
+    const now = this.now();
+    for (const c of next.counters) if (c.refTime > now) c.refTime = now;
+    this.state = next;
     this.refreshAll();
   }
 
+  private now(): number {
+    return this.clock?.now ?? 0;
+  }
+
   private tick(): number {
-    return ticksAt(this.clock?.now ?? 0);
+    return ticksAt(this.now());
   }
 
   private read(offset: number): number {
@@ -173,14 +179,14 @@ export class Pit implements Device {
       return;
     }
     const counter = select as PitCounter;
-    const c = this.state.counters[counter];
+    const c = this.state.counters[counter]!;
     if (((value >> CW_RW_SHIFT) & 3) === RW_LATCH) {
       this.latchCount(c);
       return;
     }
-    const tick = this.tick();
-    materialize(c, tick, this.view);
-    this.state.counters[counter] = programmedCounter(value & CW_COUNTER_BITS, c.gate, c.ce, Math.max(tick, c.refTick));
+    const now = this.now();
+    materialize(c, now, this.view);
+    this.state.counters[counter] = programmedCounter(value & CW_COUNTER_BITS, c.gate, c.ce, Math.max(now, c.refTime));
     this.refresh(counter);
   }
 
@@ -207,9 +213,8 @@ export class Pit implements Device {
   }
 
   private writeCount(counter: PitCounter, value: number): void {
-    const c = this.state.counters[counter];
-    const tick = this.tick();
-    materialize(c, tick, this.view);
+    const c = this.state.counters[counter]!;
+    materialize(c, this.now(), this.view);
     const mode = modeOf(c);
     switch ((c.control >> CW_RW_SHIFT) & 3) {
       case RW_LSB:
@@ -225,7 +230,7 @@ export class Pit implements Device {
           if (mode === MODE_INTERRUPT_ON_TERMINAL_COUNT) {
             // Mode 0: writing the first byte disables counting; OUT goes low at once.
             c.counting = false;
-            c.loadAt = -1;
+            c.loadPending = false;
             c.out = false;
             this.refresh(counter);
           }
@@ -240,16 +245,16 @@ export class Pit implements Device {
     switch (mode) {
       case MODE_INTERRUPT_ON_TERMINAL_COUNT:
         c.out = false;
-        c.loadAt = tick + 1;
+        c.loadPending = true;
         break;
       case MODE_SOFTWARE_STROBE:
-        c.loadAt = tick + 1;
+        c.loadPending = true;
         break;
       case MODE_RATE_GENERATOR:
       case MODE_SQUARE_WAVE:
         // The first count after a control word loads on the next CLK; later ones at the end of
         // the current period (or half-cycle), or on a GATE trigger.
-        if (!c.counting && c.loadAt < 0) c.loadAt = tick + 1;
+        if (!c.counting) c.loadPending = true;
         break;
       default:
         break; // modes 1 and 5 wait for a GATE trigger

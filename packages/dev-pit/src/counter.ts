@@ -11,14 +11,16 @@ import {
   MODE_SQUARE_WAVE,
 } from './registers';
 import type { CounterState } from './state';
+import { ticksAt } from './timebase';
 
 // Pure counter maths: the counting element and OUT of an 8254 counter at any clock edge, and
 // the edge of its next OUT change, as functions of its state object and the edge number.
 // Nothing here mutates a CounterState except `materialize`; nothing allocates.
 //
-// Conventions (datasheet 231164, "Mode definitions"): the state holds CE and OUT as of edge
-// `refTick`; a count is loaded into CE on the edge `loadAt` (the first CLK after the write or
-// the GATE trigger), and that edge does not decrement. GATE is a level held since `refTick`
+// Conventions (datasheet 231164, "Mode definitions"): the state holds CE and OUT as of the
+// clock edge refTick = ticksAt(refTime); a pending count is loaded into CE on edge refTick + 1
+// (the first CLK after the write or the GATE trigger), and that edge does not decrement. GATE
+// is a level held since `refTime`
 // (every GATE change materializes the state first), so between refTick and now counting is
 // either enabled on every edge or on none.
 
@@ -203,16 +205,16 @@ function run(c: CounterState, v: CounterView, n: number): void {
   }
 }
 
-/** The counter's CE, OUT and flags at edge `tick` (>= refTick), written into `v`. */
+/** The counter's CE, OUT and flags at edge `tick` (>= its reference edge), written into `v`. */
 export function project(c: CounterState, tick: number, v: CounterView): CounterView {
+  let t = ticksAt(c.refTime);
   v.ce = c.ce;
   v.out = c.out;
   v.nullCount = c.nullCount;
   v.counting = c.counting;
   v.armed = c.armed;
   v.odd = c.odd;
-  v.loadAt = c.loadAt;
-  let t = c.refTick;
+  v.loadAt = c.loadPending ? t + 1 : -1;
   if (v.loadAt >= 0 && v.loadAt <= tick) {
     run(c, v, v.loadAt - 1 - t);
     load(c, v);
@@ -223,18 +225,18 @@ export function project(c: CounterState, tick: number, v: CounterView): CounterV
   return v;
 }
 
-/** Bring the state itself forward to edge `tick` (before a write or a GATE change). */
-export function materialize(c: CounterState, tick: number, v: CounterView): void {
-  if (tick <= c.refTick) return;
-  project(c, tick, v);
+/** Bring the state itself forward to virtual time `now` (before a write or a GATE change). */
+export function materialize(c: CounterState, now: number, v: CounterView): void {
+  if (now <= c.refTime) return;
+  project(c, ticksAt(now), v);
   c.ce = v.ce;
   c.out = v.out;
   c.nullCount = v.nullCount;
   c.counting = v.counting;
   c.armed = v.armed;
   c.odd = v.odd;
-  c.loadAt = v.loadAt;
-  c.refTick = tick;
+  c.loadPending = v.loadAt >= 0;
+  c.refTime = now;
 }
 
 /** Edges from the view's edge to OUT's next change, or -1 if OUT will not change by itself. */

@@ -2,8 +2,7 @@
 export { Pit } from './Pit';
 export type { PitCounter, PitResources } from './Pit';
 export { PIT, pitModule } from './module';
-export { PitStateError } from './errors';
-export { initialPitState } from './state';
+export { initialPitState, pitCounterState, pitState } from './state';
 export type { CounterState, PitState } from './state';
 export { edgeTime, ticksAt } from './timebase';
 export {
