@@ -158,3 +158,46 @@ describe('port-write fuzz', () => {
     expect(vga.screen().lines).toHaveLength(25);
   });
 });
+
+describe('state: save and load', () => {
+  it('a state saved mid-programming loads into a fresh adapter that then behaves the same', async () => {
+    const { saveSection, loadSection } = await import('@backplane/vmstate');
+    const a = setup();
+    crtc(a.bench, 0x0e, 0x01);
+    crtc(a.bench, 0x0f, 0x23);
+    a.bench.outb(0x3c8, 7);
+    a.bench.outb(0x3c9, 10); // one component of entry 7 written: a DAC access in progress
+    a.bench.outb(0x3c0, 0x11); // attribute index written: the next 3C0h write is data
+    const bytes = saveSection(a.vga.descriptor, a.vga.saveState(), { now: a.bench.clock.now });
+    const b = setup();
+    b.vga.loadState(loadSection(b.vga.descriptor, bytes, { now: b.bench.clock.now }));
+    for (const x of [a, b]) {
+      x.bench.outb(0x3c9, 20);
+      x.bench.outb(0x3c9, 30);
+      x.bench.outb(0x3c0, 0x05); // data for attribute register 11h
+    }
+    for (const x of [a, b]) x.bench.outb(0x3c7, 7);
+    expect([b.bench.inb(0x3c9), b.bench.inb(0x3c9), b.bench.inb(0x3c9)]).toEqual([10, 20, 30]);
+    expect([a.bench.inb(0x3c9), a.bench.inb(0x3c9), a.bench.inb(0x3c9)]).toEqual([10, 20, 30]);
+    b.bench.outb(0x3c0, 0x11);
+    expect(b.bench.inb(0x3c1)).toBe(0x05);
+    expect(b.vga.screen().cursor).toEqual(a.vga.screen().cursor);
+  });
+
+  it('the in-progress subsection is sent only while an access is half done', async () => {
+    const { saveSection, loadSection } = await import('@backplane/vmstate');
+    const { bench, vga } = setup();
+    const idle = saveSection(vga.descriptor, vga.saveState(), { now: 0 });
+    bench.outb(0x3c0, 0x01);
+    const busy = saveSection(vga.descriptor, vga.saveState(), { now: 0 });
+    expect(busy.length).toBeGreaterThan(idle.length);
+    expect(loadSection(vga.descriptor, idle, { now: 0 }).attrFlipFlop).toBe(false);
+  });
+
+  it('declares the DAC components as 6 bits: a state with a wider one is refused', async () => {
+    const { validate, ValidationError } = await import('@backplane/vmstate');
+    const { vga } = setup();
+    const state = { ...vga.saveState(), dac: new Uint8Array(768).fill(64) };
+    expect(() => validate(vga.descriptor, state)).toThrow(ValidationError);
+  });
+});

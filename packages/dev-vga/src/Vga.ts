@@ -1,7 +1,8 @@
 import type { Bus, Device, PortClaim, VirtualClock } from '@backplane/bus';
 import { CP437 } from './cp437';
 import * as R from './registers';
-import { initialState, type VgaState } from './state';
+import type { Migratable } from '@backplane/vmstate';
+import { initialState, vgaState, type VgaState } from './state';
 
 export interface VgaResources {
   /** Physical address of the text buffer (B8000h). */
@@ -34,7 +35,8 @@ const PORT_STATUS = 0x3da;
  * virtual clock, and the text buffer at B8000h as RAM the CPU writes directly. The host reads
  * the screen with `screen()`.
  */
-export class Vga implements Device {
+export class Vga implements Device, Migratable<typeof vgaState> {
+  readonly descriptor = vgaState;
   readonly state: VgaState = Object.seal(initialState());
   private bus: Bus | undefined;
   private clock: VirtualClock | undefined;
@@ -72,8 +74,12 @@ export class Vga implements Device {
     Object.assign(this.state, initialState());
   }
 
-  /** Replace every register with a validated state (after a load). */
-  restore(state: VgaState): void {
+  saveState(): VgaState {
+    return this.state;
+  }
+
+  /** Adopt a validated state (after a load). */
+  loadState(state: VgaState): void {
     Object.assign(this.state, state, {
       crtc: [...state.crtc],
       seq: [...state.seq],

@@ -1,6 +1,7 @@
 // @backplane/dev-vga: VGA-compatible colour text mode.
 export { Vga } from './Vga';
 export type { TextCell, TextScreen, VgaResources } from './Vga';
+export { vgaState } from './state';
 export type { VgaState } from './state';
 export { VGA, vgaModule } from './module';
 export { CP437 } from './cp437';
