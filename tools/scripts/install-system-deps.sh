@@ -5,8 +5,9 @@ set -euo pipefail
 PACKAGES=(
   qemu-system-x86  # machine-pc firmware tests: our BIOS and demo disks on QEMU's isapc as a reference
   nasm        # tools/scripts/build-firmware.sh --check: committed firmware matches its source
-  dosfstools # mkfs.fat: FAT images for the block, dev-fdc tests
-  mtools # mformat: floppy images for the block, dev-fdc tests
+  dosfstools # mkfs.fat: FAT images for the block, dev-fdc, dev-ide tests
+  mtools # mformat: floppy images for the block, dev-fdc tests; mcopy for dev-ide tests
+  genisoimage # ISO 9660 images for the dev-ide ATAPI CD-ROM tests
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
