@@ -113,3 +113,19 @@ describe('port-write fuzz', () => {
     }
   });
 });
+
+describe('state: save and load', () => {
+  it('a loaded state drives the same outputs and reads back the same ports', async () => {
+    const { saveSection, loadSection } = await import('@backplane/vmstate');
+    const a = setup();
+    a.bench.outb(0x61, 0x03);
+    a.bench.outb(0x92, 0x02);
+    const bytes = saveSection(a.dev.descriptor, a.dev.saveState(), { now: a.bench.clock.now });
+    const b = setup();
+    b.dev.loadState(loadSection(b.dev.descriptor, bytes, { now: 0 }));
+    expect(b.dev.timer2Gate.level).toBe(true);
+    expect(b.dev.a20.level).toBe(true);
+    expect(b.bench.inb(0x92)).toBe(a.bench.inb(0x92));
+    expect(b.bench.inb(0x61) & 0x0f).toBe(a.bench.inb(0x61) & 0x0f);
+  });
+});

@@ -11,7 +11,8 @@ import {
   PORT_B,
   REFRESH_PERIOD_NS,
 } from './registers';
-import { initialState, type SystemControlState } from './state';
+import type { Migratable } from '@backplane/vmstate';
+import { initialState, systemControlState, type SystemControlState } from './state';
 
 export interface SystemControlResources {
   /** Port B (default 61h). */
@@ -25,7 +26,8 @@ export interface SystemControlResources {
  * `speakerData` to the speaker, `a20` to the memory space's A20 gate (ORed with the keyboard
  * controller's), `resetRequest` pulsed on a fast reset. Input: `setTimer2Out` from PIT counter 2.
  */
-export class SystemControl implements Device {
+export class SystemControl implements Device, Migratable<typeof systemControlState> {
+  readonly descriptor = systemControlState;
   readonly state: SystemControlState = Object.seal(initialState());
   readonly timer2Gate: IrqLine;
   readonly speakerData: IrqLine;
@@ -79,8 +81,12 @@ export class SystemControl implements Device {
     this.out2 = level;
   }
 
-  /** Restore from a validated state object and drive the outputs from it. */
-  restore(state: SystemControlState): void {
+  saveState(): SystemControlState {
+    return this.state;
+  }
+
+  /** Adopt a validated state and drive the outputs from it. */
+  loadState(state: SystemControlState): void {
     this.state.portB = state.portB & B_WRITABLE;
     this.state.portA = state.portA & 0xff;
     this.drive();

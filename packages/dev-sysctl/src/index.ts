@@ -1,6 +1,7 @@
 // @backplane/dev-sysctl: PC/AT system control ports 61h and 92h.
 export { SystemControl } from './SystemControl';
 export type { SystemControlResources } from './SystemControl';
+export { systemControlState } from './state';
 export type { SystemControlState } from './state';
 export { SYSTEM_CONTROL, systemControlModule } from './module';
 export {
