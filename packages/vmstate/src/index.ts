@@ -59,3 +59,7 @@ export {
   HookError,
 } from './errors';
 export type { ErrorContext } from './errors';
+export { inspectStream, formatInspect } from './inspect';
+export type { InspectReport, InspectSection, InspectRecord, InspectRam } from './inspect';
+export { checkCompatibility, formatCheck } from './check';
+export type { CheckReport, StateReport, Change, Direction, Effect, Verdict } from './check';

@@ -643,24 +643,31 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
     }
     // 4. apply: every device, in manifest order. loadState must not fail; if one throws anyway,
     // devices already applied get their previous state back and RAM is rolled back.
-    const applied: { t: DeviceEntry; prev: unknown }[] = [];
-    // (applied.at(-1) is the device whose loadState threw)
+    const entries = [...staged];
+    const prevs = entries.map(([, t]) => {
+      try {
+        return copyState(t.target.descriptor, t.target.saveState());
+      } catch {
+        return undefined; // the device's current state is not valid: it cannot be restored
+      }
+    });
+    let i = 0;
     try {
-      for (const [id, t] of staged) {
-        const prev = copyState(t.target.descriptor, t.target.saveState());
-        applied.push({ t, prev });
+      for (; i < entries.length; i++) {
+        const [id, t] = entries[i]!;
         t.target.loadState(decoded.get(id)!.state as never);
       }
     } catch (e) {
-      const culprit = applied.at(-1)?.t;
-      for (const a of [...applied].reverse()) {
+      for (let j = i; j >= 0; j--) {
+        if (prevs[j] === undefined) continue;
         try {
-          a.t.target.loadState(a.prev as never);
+          entries[j]![1].target.loadState(prevs[j] as never);
         } catch {
           /* best effort: the device broke its contract twice */
         }
       }
-      throw new HookError('loadState', `device ${culprit ? key(culprit.device, culprit.instance ?? 0) : '?'} threw: ${e instanceof Error ? e.message : String(e)}`);
+      const t = entries[i]![1];
+      throw new HookError('loadState', `device ${key(t.device, t.instance ?? 0)} threw: ${e instanceof Error ? e.message : String(e)}`, { device: key(t.device, t.instance ?? 0) });
     }
     return {
       formatVersion: 1,
