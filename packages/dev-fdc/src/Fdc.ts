@@ -1,6 +1,7 @@
 // Intel 82077AA-compatible floppy disk controller, as a PC-AT uses it (datasheet order 290166).
 import { BlockError, type BlockDevice, type FloppyFormat, chsToLba, requireFloppyFormat } from '@backplane/block';
 import type { Bus, Device, DmaChannel, DmaClient, IrqLine, PortClaim, Timer } from '@backplane/bus';
+import type { Migratable } from '@backplane/vmstate';
 import {
   Cmd,
   CmdFlag,
@@ -21,7 +22,7 @@ import {
   St3,
   VERSION_82077AA,
 } from './registers';
-import { COMMAND_BYTES, type DriveState, type FdcState, Op, Phase, Stage, initialState, initialTransfer } from './state';
+import { COMMAND_BYTES, DRIVE_LAST_TRACK, type DriveState, type FdcState, Op, Phase, Stage, fdcState, initialState, initialTransfer } from './state';
 import { nextSectorIndex, nextSectorStart, revolutionNs, sectorNs, stepNs } from './timing';
 
 /** Resources of a floppy controller. PC defaults: iobase 0x3F0, IRQ 6, DMA channel 2, two drives. */
@@ -36,8 +37,6 @@ export interface FdcResources {
 
 export const FDC_DEFAULTS: FdcResources = Object.freeze({ iobase: 0x3f0, irq: 6, dma: 2, drives: 2 });
 
-/** The last track a drive's head can reach (its mechanical stop). */
-export const DRIVE_LAST_TRACK = 83;
 /** RECALIBRATE gives up after this many step pulses without seeing track 0. */
 export const RECALIBRATE_STEPS = 79;
 /** Revolution time assumed when no medium gives one (300 rpm). */
@@ -113,7 +112,8 @@ export const COMMAND_TABLE: readonly CommandEntry[] = (() => {
  * 5 FIFO, 7 DIR/CCR. All guest-visible state is in `state`; media, timers and the DMA channel sit
  * beside it.
  */
-export class Fdc implements Device {
+export class Fdc implements Device, Migratable<typeof fdcState> {
+  readonly descriptor = fdcState;
   state: FdcState = initialState();
   readonly resources: FdcResources;
   private readonly media: (FloppyMedia | undefined)[] = [undefined, undefined, undefined, undefined];
@@ -1166,8 +1166,35 @@ export class Fdc implements Device {
     return this.bus ? this.bus.clock.now : 0;
   }
 
-  /** Re-arm timers and DREQ from `state` (after a state load). */
-  resume(): void {
+  /** The guest-visible state, for saving (vmstate validates and encodes it; nothing keeps it). */
+  saveState(): FdcState {
+    return this.state;
+  }
+
+  /**
+   * Adopt a loaded (already validated) state: re-arm timers from the saved deadlines, restore the
+   * IRQ level and DREQ. A drive whose medium differs from the saved one (another size, or
+   * none) sees a media change: its disk-change line goes active, as if swapped while stopped.
+   */
+  loadState(state: FdcState): void {
+    this.cancelAll();
+    this.state = state;
+    for (let d = 0; d < 4; d++) {
+      const drive = state.drives[d]!;
+      const m = this.media[d];
+      const size = m ? m.device.size : 0;
+      if (size !== drive.mediaSize) {
+        drive.mediaSize = size;
+        drive.writeProtected = m ? m.device.readOnly : false;
+        drive.changed = true;
+        drive.deleted = [];
+      }
+    }
+    this.resume();
+  }
+
+  /** Re-arm timers and DREQ from `state`. */
+  private resume(): void {
     const s = this.state;
     this.timer?.cancel();
     for (const t of this.seekTimers) t.cancel();

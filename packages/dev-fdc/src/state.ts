@@ -1,4 +1,6 @@
-// All guest-visible state of the controller and its drives, as plain objects.
+// All guest-visible state of the controller and its drives, as plain objects, and the versioned
+// descriptors that save, validate and load them (@backplane/vmstate).
+import { type LoadInfo, type StateOf, defineState, field, subsection } from '@backplane/vmstate';
 import { SECTOR_BYTES } from './registers';
 
 /** Phase of the command protocol. */
@@ -41,119 +43,212 @@ export const Stage = {
   ENDING: 6,
 } as const;
 
-export interface DriveState {
-  /** Present cylinder number: the controller's register, where it believes the head is (reset clears it). */
-  pcn: number;
-  /** Where the drive's head physically is (0 = track 0; the drive's stop is at DRIVE_LAST_TRACK). */
-  track: number;
-  /** Disk-change latch (DIR bit 7): set by removing the medium (and at power-on), cleared by a step with a medium present. */
-  changed: boolean;
-  /** A seek or recalibrate in progress: the PCN it ends with, or -1. */
-  seekTarget: number;
-  /** ... the physical track it ends on, and the step pulses it issues. */
-  seekTrack: number;
-  seekSteps: number;
-  /** Virtual time the seek ends (-1: none). */
-  seekEnd: number;
-  /** ST0 of a seek or recalibrate (set when it starts; reported when it has ended). */
-  seekStatus: number;
-  seekStatusPending: boolean;
-  /** Medium in the drive: its size in bytes (0 = empty) and write-protect tab. */
-  mediaSize: number;
-  writeProtected: boolean;
-  /** Sectors (by LBA) last written with a deleted-data address mark (a raw image cannot hold marks). */
-  deleted: number[];
-}
-
-export interface TransferState {
-  op: number;
-  stage: number;
-  /** The controller timer's deadline for this stage (-1: not armed). */
-  eventAt: number;
-  drive: number;
-  /** Physical head (HDS). */
-  hds: number;
-  /** The ID being looked for: cylinder, head, record, size code. */
-  c: number;
-  h: number;
-  r: number;
-  n: number;
-  eot: number;
-  multiTrack: boolean;
-  skip: boolean;
-  /** DMA (true) or non-DMA through the FIFO. */
-  dma: boolean;
-  /** VERIFY with EC = 1: `count` is a sector count instead of EOT. */
-  ec: boolean;
-  /** Sectors left (VERIFY with EC = 1, FORMAT TRACK) or read (READ TRACK). */
-  count: number;
-  /** Physical sector index on the track (READ TRACK, FORMAT TRACK). */
-  index: number;
-  st0: number;
-  st1: number;
-  st2: number;
-  /** Terminal count seen. */
-  tc: boolean;
-  /** End the command after the current sector (a data mark of the other kind was read with SK = 0). */
-  stopAfter: boolean;
-  /** Bytes of `buffer` moved so far, and how many the stage needs. */
-  pos: number;
-  need: number;
-  /** Last sector completed (its R and H), for the result. */
-  lastR: number;
-  lastH: number;
-  sectorsDone: number;
-  /** FORMAT TRACK: sector size code, sectors, filler byte. */
-  fill: number;
-}
-
-export interface FdcState {
-  dor: number;
-  tdr: number;
-  /** Data rate code (DSR/CCR bits 1-0). */
-  rate: number;
-  /** DSR precompensation bits (4-2). */
-  precomp: number;
-  powerDown: boolean;
-  /** SPECIFY: step rate, head unload, head load, non-DMA. */
-  srt: number;
-  hut: number;
-  hlt: number;
-  nonDma: boolean;
-  /** CONFIGURE. */
-  impliedSeek: boolean;
-  fifoDisabled: boolean;
-  pollDisabled: boolean;
-  fifoThreshold: number;
-  pretrk: number;
-  /** LOCK: FIFO settings survive a software reset. */
-  locked: boolean;
-  /** PERPENDICULAR MODE: D3-D0 << 2 | GAP << 1 | WGATE. */
-  perpendicular: number;
-  /** Last EOT/SC given (DUMPREG byte 7). */
-  lastEot: number;
-  phase: number;
-  /** Command bytes received, and how many the command takes. */
-  command: Uint8Array;
-  commandLength: number;
-  commandPos: number;
-  /** Result bytes, how many, and how many were read. */
-  result: Uint8Array;
-  resultLength: number;
-  resultPos: number;
-  /** The INT output (before the DMA gate). */
-  interrupt: boolean;
-  /** Ready-changed statuses left to report after a reset with polling enabled (0-4). */
-  resetSense: number;
-  /** Sector buffer for the execution phase. */
-  buffer: Uint8Array;
-  xfer: TransferState;
-  drives: DriveState[];
-}
-
+/** The last track a drive's head can reach (its mechanical stop). */
+export const DRIVE_LAST_TRACK = 83;
 /** Command and result buffers: the longest command is 9 bytes, the longest result 10 (DUMPREG). */
 export const COMMAND_BYTES = 16;
 export const RESULT_BYTES = 16;
+/** Sectors of the largest floppy (2.88M): the most deleted-data marks a medium can carry. */
+const MAX_SECTORS = 5760;
+
+/**
+ * One drive as the controller sees it.
+ *
+ * Version history: 1 = first version.
+ * Subsections: `media-changed` (the disk-change line is in the state an older reader would not
+ * assume: a medium is in and the guest has not stepped since it went in); `deleted-marks`
+ * (sectors written with WRITE DELETED DATA).
+ */
+export const fdcDriveState = defineState({
+  name: 'fdc-drive',
+  version: 1,
+  fields: {
+    /** Present cylinder number: the controller's register, where it believes the head is (reset clears it). */
+    pcn: field.u8(),
+    /** Where the head physically is (0 = track 0). */
+    track: field.u8({ range: [0, DRIVE_LAST_TRACK] }),
+    /** A seek or recalibrate in progress: the PCN it ends with, or -1. */
+    seekTarget: field.i16({ range: [-1, 255] }),
+    /** ... the physical track it ends on, and the step pulses it issues. */
+    seekTrack: field.u8({ range: [0, DRIVE_LAST_TRACK] }),
+    seekSteps: field.u16({ range: [0, 255] }),
+    /** When a background seek (SEEK, RECALIBRATE) ends; not armed otherwise. */
+    seekEnd: field.timer({ check: (v, s) => v < 0 || s.seekTarget >= 0 || 'a seek end is armed without a seek in progress' }),
+    /** ST0 of a seek or recalibrate (set when it starts; reported by SENSE INTERRUPT STATUS once it has ended). */
+    seekStatus: field.u8(),
+    seekStatusPending: field.bool(),
+    /** Size in bytes of the medium in the drive (0 = empty); the loading machine must have the same medium in. */
+    mediaSize: field.u32(),
+    /** The medium's write-protect tab. */
+    writeProtected: field.bool(),
+  },
+  subsections: [
+    subsection({
+      name: 'media-changed',
+      version: 1,
+      // An empty drive always has the line active, and one whose disk has been stepped over has
+      // it clear: an older reader assumes exactly that (see postLoad). Only the window between
+      // inserting a disk and the guest's first step differs.
+      needed: (s) => s.changed !== (s.mediaSize === 0),
+      fields: {
+        /** The disk-change latch (DIR bit 7). */
+        changed: field.bool(),
+      },
+    }),
+    subsection({
+      name: 'deleted-marks',
+      version: 1,
+      needed: (s) => s.deleted.length > 0,
+      fields: {
+        /** Sectors (by LBA) whose data field carries a deleted-data address mark (a raw image cannot hold marks). */
+        deleted: field.varArray(field.u32({ range: [0, MAX_SECTORS - 1] }), { max: MAX_SECTORS }),
+      },
+    }),
+  ],
+  postLoad(s, info: LoadInfo) {
+    if (!info.subsections.includes('media-changed')) s.changed = s.mediaSize === 0;
+  },
+});
+
+/**
+ * A command in its execution phase.
+ *
+ * Version history: 1 = first version.
+ */
+export const fdcTransferState = defineState({
+  name: 'fdc-transfer',
+  version: 1,
+  fields: {
+    op: field.u8({ range: [Op.NONE, Op.READ_ID] }),
+    stage: field.u8({ range: [Stage.IDLE, Stage.ENDING] }),
+    /** When the current stage's event is due (sector under the head, seek end, result time). */
+    eventAt: field.timer(),
+    drive: field.u8({ range: [0, 3] }),
+    /** Physical head (HDS). */
+    hds: field.u8({ range: [0, 1] }),
+    /** The ID being looked for: cylinder, head, record, size code. */
+    c: field.u8(),
+    h: field.u8(),
+    r: field.u8(),
+    n: field.u8(),
+    eot: field.u8(),
+    multiTrack: field.bool(),
+    skip: field.bool(),
+    /** DMA (true) or non-DMA through the FIFO. */
+    dma: field.bool(),
+    /** VERIFY with EC = 1: `count` is a sector count instead of EOT. */
+    ec: field.bool(),
+    /** Sectors left (VERIFY with EC = 1, FORMAT TRACK) or read (READ TRACK). */
+    count: field.u16({ range: [0, 255] }),
+    /** Physical sector index on the track (READ TRACK). */
+    index: field.u8(),
+    st0: field.u8(),
+    st1: field.u8(),
+    st2: field.u8(),
+    /** Terminal count seen. */
+    tc: field.bool(),
+    /** End after the current sector (a data mark of the other kind was read with SK = 0). */
+    stopAfter: field.bool(),
+    /** Bytes of the buffer moved so far, and how many the stage needs. */
+    pos: field.u16({ range: [0, SECTOR_BYTES] }),
+    need: field.u16({ range: [0, SECTOR_BYTES] }),
+    /** Last sector completed (its R and H), for the result. */
+    lastR: field.u8(),
+    lastH: field.u8(),
+    sectorsDone: field.u16(),
+    /** FORMAT TRACK: the filler byte. */
+    fill: field.u8(),
+  },
+  validate: (x) => (x.pos <= x.need ? true : 'transfer position beyond the bytes it needs'),
+});
+
+/**
+ * The 82077AA controller with its four drive slots.
+ *
+ * Version history: 1 = first version.
+ * Subsections, each absent in the idle state (command phase, no command byte received):
+ * `command-bytes` (a command partly written), `execution` (a command in its execution phase:
+ * the transfer and the sector buffer), `pending-result` (result bytes not read yet).
+ */
+export const fdcState = defineState({
+  name: 'fdc-82077aa',
+  version: 1,
+  fields: {
+    /** Digital output register: drive select, nRESET, DMA gate, motors. */
+    dor: field.u8(),
+    /** Tape drive register, bits 1-0. */
+    tdr: field.u8({ range: [0, 3] }),
+    /** Data rate code (DSR/CCR bits 1-0). */
+    rate: field.u8({ range: [0, 3] }),
+    /** DSR precompensation (bits 4-2, stored as 0-7). */
+    precomp: field.u8({ range: [0, 7] }),
+    powerDown: field.bool(),
+    /** SPECIFY: step rate, head unload, head load, non-DMA. */
+    srt: field.u8({ range: [0, 15] }),
+    hut: field.u8({ range: [0, 15] }),
+    hlt: field.u8({ range: [0, 127] }),
+    nonDma: field.bool(),
+    /** CONFIGURE. */
+    impliedSeek: field.bool(),
+    fifoDisabled: field.bool({ default: true }),
+    pollDisabled: field.bool(),
+    fifoThreshold: field.u8({ range: [0, 15] }),
+    pretrk: field.u8(),
+    /** LOCK: the FIFO settings survive a software reset. */
+    locked: field.bool(),
+    /** PERPENDICULAR MODE: D3-D0 << 2 | GAP << 1 | WGATE. */
+    perpendicular: field.u8({ range: [0, 0x3f] }),
+    /** Last EOT/SC given (DUMPREG byte 7). */
+    lastEot: field.u8(),
+    phase: field.u8({ range: [Phase.COMMAND, Phase.RESULT] }),
+    /** The INT output (before the DMA gate). */
+    interrupt: field.bool(),
+    /** Ready-changed statuses left to report after a reset with polling enabled (0-4). */
+    resetSense: field.u8({ range: [0, 4] }),
+    drives: field.array(field.struct(fdcDriveState), 4),
+  },
+  subsections: [
+    subsection({
+      name: 'command-bytes',
+      version: 1,
+      needed: (s) => s.phase === Phase.COMMAND && s.commandPos > 0,
+      fields: {
+        command: field.bytes(COMMAND_BYTES),
+        commandLength: field.u8({ range: [0, COMMAND_BYTES] }),
+        commandPos: field.u8({ range: [0, COMMAND_BYTES], check: (v, s) => v === 0 || v < s.commandLength || 'command position beyond the command' }),
+      },
+    }),
+    subsection({
+      name: 'execution',
+      version: 1,
+      needed: (s) => s.phase === Phase.EXECUTION,
+      fields: {
+        xfer: field.struct(fdcTransferState),
+        /** The sector buffer (data in flight, or FORMAT's four ID bytes). */
+        buffer: field.bytes(SECTOR_BYTES),
+      },
+    }),
+    subsection({
+      name: 'pending-result',
+      version: 1,
+      needed: (s) => s.phase === Phase.RESULT,
+      fields: {
+        result: field.bytes(RESULT_BYTES),
+        resultLength: field.u8({ range: [0, RESULT_BYTES] }),
+        resultPos: field.u8({ range: [0, RESULT_BYTES], check: (v, s) => v === 0 || v < s.resultLength || 'result position beyond the result' }),
+      },
+    }),
+  ],
+  validate: (s) => {
+    if (s.phase === Phase.EXECUTION && s.xfer.op === Op.NONE) return 'execution phase without an operation';
+    if (s.phase === Phase.RESULT && s.resultLength === 0) return 'result phase without result bytes';
+    return true;
+  },
+});
+
+export type DriveState = StateOf<typeof fdcDriveState>;
+export type TransferState = StateOf<typeof fdcTransferState>;
+export type FdcState = StateOf<typeof fdcState>;
 
 export function initialTransfer(): TransferState {
   return {
