@@ -14,7 +14,7 @@ export class ChunkSource {
   /** Stream offset of the next byte to be read. */
   offset = 0;
   constructor(source: StreamSource) {
-    if (source instanceof Uint8Array) this.iter = [source][Symbol.iterator]();
+    if (source instanceof Uint8Array) this.iter = [source as Uint8Array][Symbol.iterator]();
     else if (Symbol.asyncIterator in source) this.iter = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     else this.iter = (source as Iterable<Uint8Array>)[Symbol.iterator]();
   }
@@ -29,7 +29,8 @@ export class ChunkSource {
       const v = r.value;
       if (!(v instanceof Uint8Array)) throw new TypeError('stream chunks must be Uint8Array');
       if (v.length === 0) continue;
-      this.cur = v;
+      // A plain Uint8Array view (a Node Buffer's slice() does not copy, a Uint8Array's does).
+      this.cur = v.constructor === Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
       this.curPos = 0;
       return true;
     }

@@ -330,7 +330,7 @@ export function recordTypeName(t: number): string {
 export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: (type: number, id: number) => ErrorContext = () => ({})): Promise<RawRecord> {
   const offset = src.offset;
   const head = (await src.read(FRAME_HEAD, 'a record header')).slice();
-  const hv = new DataView(head.buffer);
+  const hv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const type = head[0]!;
   const id = hv.getUint32(1, true);
   const len = hv.getUint32(5, true);

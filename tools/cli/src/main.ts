@@ -1,9 +1,12 @@
 import { ExitCode, type CliIo, type Command } from './commands';
+import { stateCommand } from './commands/state';
 
 const VERSION = '0.0.0';
 
 /** Every command the CLI knows, in the order help lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  stateCommand,
+];
 
 function help(io: CliIo): void {
   const lines = [
