@@ -1,2 +1,30 @@
-// @backplane/cpu-x86: no code yet (see README.md). This package exports nothing.
-export {};
+// @backplane/cpu-x86: the x86 processor, 8086 / 80186 / 80286 real mode.
+export { X86Cpu } from './Cpu';
+export type { CpuBus, CpuOptions, StopReason } from './Cpu';
+export type { CpuState } from './state';
+export type { CpuModel } from './registers';
+export {
+  AF,
+  CF,
+  DF,
+  IF,
+  OF,
+  PF,
+  SF,
+  TF,
+  ZF,
+  AX,
+  CX,
+  DX,
+  BX,
+  SP,
+  BP,
+  SI,
+  DI,
+  ES,
+  CS,
+  SS,
+  DS,
+} from './registers';
+export { SingleStepFormatError, SingleStepMetadata, SingleStepRunner, parseSingleStepFile } from './singlestep';
+export type { SingleStepStatus, SingleStepTest, SingleStepFailure } from './singlestep';

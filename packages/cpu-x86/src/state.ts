@@ -1,0 +1,134 @@
+// All guest-visible CPU state, in one plain object.
+import { CS, FLAGS_FIXED_ONE, FLAGS_8086_HIGH, MODEL_80286, MSW_RESERVED } from './registers';
+
+/**
+ * The processor's state. Registers are stored 32 bits wide and segment registers with their
+ * hidden descriptor caches (base, limit, access rights), so the 80386 can grow into the same
+ * shape; real mode keeps base = selector * 16 and limit = 0xFFFF.
+ *
+ * Arithmetic flags may be held lazily: bits set in `lazy` are not valid in `flags` and are
+ * derived from the last ALU operation (`lop1`, `lop2`, `lres`, `lbits`, `lkind`). Read
+ * the architectural value with `X86Cpu.flags`; a save writes the derived value.
+ */
+export interface CpuState {
+  /** EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI (encoding order). */
+  readonly gpr: Uint32Array;
+  /** ES, CS, SS, DS, FS, GS selectors. */
+  readonly seg: Uint16Array;
+  /** Hidden descriptor caches: linear base of each segment. */
+  readonly segBase: Uint32Array;
+  /** Hidden descriptor caches: limit (0xFFFF in real mode). */
+  readonly segLimit: Uint32Array;
+  /** Hidden descriptor caches: access rights byte (80286 format). */
+  readonly segRights: Uint8Array;
+  /** Instruction pointer (EIP). */
+  ip: number;
+  /** FLAGS (architectural bits; those in `lazy` are stale). */
+  flags: number;
+  /** Arithmetic flag bits to derive from the last ALU operation instead of `flags`. */
+  lazy: number;
+  /** Last ALU operation: kind (0 add, 1 subtract, 2 logic), width in bits, operands, unmasked result. */
+  lkind: number;
+  lbits: number;
+  lop1: number;
+  lop2: number;
+  lres: number;
+  /** 80286 machine status word. */
+  msw: number;
+  /** 80286 GDTR / IDTR (IDTR locates the real-mode vector table). */
+  gdtBase: number;
+  gdtLimit: number;
+  idtBase: number;
+  idtLimit: number;
+  /** 80286 LDTR and TR selectors (only LOADALL reaches them in real mode). */
+  ldtr: number;
+  tr: number;
+  /** HLT executed and no interrupt taken since. */
+  halted: boolean;
+  /**
+   * Interrupt shadow: 1 after MOV SS / POP SS / STI; the next instruction runs before any
+   * interrupt (or single-step trap) is taken.
+   */
+  shadow: number;
+  /** An NMI edge was seen and not yet taken. */
+  nmiPending: boolean;
+  /** 80286: an NMI handler is running (further NMIs wait for IRET). */
+  nmiBlocked: boolean;
+}
+
+/** Lazy-flag operation kinds. */
+export const LAZY_ADD = 0;
+export const LAZY_SUB = 1;
+export const LAZY_LOGIC = 2;
+
+/** A fresh state in the processor's reset configuration. */
+export function createCpuState(model: number): CpuState {
+  const state: CpuState = {
+    gpr: new Uint32Array(8),
+    seg: new Uint16Array(6),
+    segBase: new Uint32Array(6),
+    segLimit: new Uint32Array(6),
+    segRights: new Uint8Array(6),
+    ip: 0,
+    flags: 0,
+    lazy: 0,
+    lkind: 0,
+    lbits: 16,
+    lop1: 0,
+    lop2: 0,
+    lres: 0,
+    msw: 0,
+    gdtBase: 0,
+    gdtLimit: 0,
+    idtBase: 0,
+    idtLimit: 0,
+    ldtr: 0,
+    tr: 0,
+    halted: false,
+    shadow: 0,
+    nmiPending: false,
+    nmiBlocked: false,
+  };
+  resetCpuState(state, model);
+  return Object.seal(state);
+}
+
+/**
+ * RESET: 8086/80186 start at FFFF:0000; the 80286 at F000:FFF0 with the CS base at FF0000
+ * (286 manual 10.1: "CS = F000H, base FF0000H, IP = FFF0H, MSW = FFF0H").
+ */
+export function resetCpuState(s: CpuState, model: number): void {
+  s.gpr.fill(0);
+  s.seg.fill(0);
+  s.segBase.fill(0);
+  s.segLimit.fill(0xffff);
+  s.segRights.fill(0x93);
+  s.segRights[CS] = 0x9b;
+  s.lazy = 0;
+  s.lkind = 0;
+  s.lbits = 16;
+  s.lop1 = s.lop2 = s.lres = 0;
+  s.halted = false;
+  s.shadow = 0;
+  s.nmiPending = false;
+  s.nmiBlocked = false;
+  s.gdtBase = 0;
+  s.gdtLimit = 0xffff;
+  s.idtBase = 0;
+  s.idtLimit = 0x3ff;
+  s.ldtr = 0;
+  s.tr = 0;
+  if (model >= MODEL_80286) {
+    s.seg[CS] = 0xf000;
+    s.segBase[CS] = 0xff0000;
+    s.ip = 0xfff0;
+    s.flags = FLAGS_FIXED_ONE;
+    s.msw = MSW_RESERVED;
+  } else {
+    s.seg[CS] = 0xffff;
+    s.segBase[CS] = 0xffff0;
+    s.ip = 0;
+    s.flags = FLAGS_8086_HIGH | FLAGS_FIXED_ONE;
+    s.msw = 0;
+  }
+}
