@@ -1,6 +1,6 @@
 import { IrqLine, type Bus, type Device, type InterruptController, type PortClaim } from '@backplane/bus';
 import { validate } from '@backplane/vmstate';
-import { acknowledge, hasSlaveOn, readRegister, request, setInput, writeCommand, writeData } from './chip';
+import { acknowledge, hasSlaveOn, levelMask, readRegister, request, setInput, writeCommand, writeData } from './chip';
 import {
   CASCADE_INPUT,
   ELCR_MASTER_WRITABLE,
@@ -97,6 +97,7 @@ export class Pic implements Device, InterruptController {
       else {
         const sir = acknowledge(slave, false);
         vector = slave.vectorBase | (sir < 0 ? SPURIOUS_LEVEL : sir);
+        this.slaveAcknowledged();
       }
     } else vector = master.vectorBase | ir;
     this.update();
@@ -135,10 +136,32 @@ export class Pic implements Device, InterruptController {
     this.update();
   }
 
+  /**
+   * The slave's INT falls during its acknowledge sequence; if it still has a request (automatic
+   * EOI, or special fully nested mode), INT rises again afterwards: a new edge on master input 2.
+   */
+  private slaveAcknowledged(): void {
+    this.cascadeInput(false);
+  }
+
+  /**
+   * Master input 2 follows the slave's INT. On the PC the master keeps a cascade request it has
+   * seen (edge-triggered) even if the slave's INT falls before the INTA cycle: the slave then
+   * answers its default IR7 (vector base + 7, "spurious IRQ 15") while the master marks IR2 in
+   * service, the behaviour PC operating systems handle. A level-triggered master input 2 (ICW1
+   * LTIM) follows INT exactly.
+   */
+  private cascadeInput(level: boolean): void {
+    const master = this.state.master;
+    const bit = 1 << CASCADE_INPUT;
+    if (level || levelMask(master) & bit) setInput(master, CASCADE_INPUT, level);
+    else master.inputs &= ~bit;
+  }
+
   /** Propagate the slave's INT to master input 2 and the master's INT to `intr`. */
   private update(): void {
     const { master, slave } = this.state;
-    setInput(master, CASCADE_INPUT, request(slave, false) >= 0);
+    this.cascadeInput(request(slave, false) >= 0);
     this.intr.set(request(master, true) >= 0);
   }
 
@@ -148,6 +171,7 @@ export class Pic implements Device, InterruptController {
       // Poll: this read is the acknowledge; bit 7 says whether there was a request.
       ch.pollPending = false;
       const ir = acknowledge(ch, isMaster);
+      if (!isMaster && ir >= 0) this.slaveAcknowledged();
       this.update();
       return ir < 0 ? 0 : POLL_INTERRUPT | ir;
     }

@@ -31,18 +31,21 @@ export function levelMask(ch: PicChipState): number {
 }
 
 /**
- * An IR input changed. Edge-triggered: a rising edge sets the IRR bit, which stays set until
- * the acknowledge (the request is latched). Level-triggered: the IRR bit follows the input.
+ * An IR input changed. A rising edge sets the IRR bit in both modes. In both modes the request
+ * must still be high when it is acknowledged (datasheet: "In both the edge and level triggered
+ * modes the IR inputs must remain high until after the falling edge of the first INTA"), so a
+ * falling input clears its IRR bit; the modes differ after the acknowledge (see `acknowledge`).
  */
 export function setInput(ch: PicChipState, ir: number, level: boolean): void {
   const bit = 1 << ir;
   if (((ch.inputs & bit) !== 0) === level) return;
-  if (level) ch.inputs |= bit;
-  else ch.inputs &= ~bit;
-  if (levelMask(ch) & bit) {
-    if (level) ch.irr |= bit;
-    else ch.irr &= ~bit;
-  } else if (level) ch.irr |= bit;
+  if (level) {
+    ch.inputs |= bit;
+    ch.irr |= bit;
+  } else {
+    ch.inputs &= ~bit;
+    ch.irr &= ~bit;
+  }
 }
 
 /** The set bit of `mask` with the highest priority under the current rotation, or -1. */
@@ -82,7 +85,8 @@ export function request(ch: PicChipState, isMaster: boolean): number {
 }
 
 /**
- * The acknowledge (INTA, or a poll read): the chosen input's IRR bit is cleared (edge mode) and
+ * The acknowledge (INTA, or a poll read): the chosen input's IRR bit is cleared in edge mode (the
+ * input must go low and high again to request again; in level mode it requests while high) and
  * its ISR bit set, or in automatic EOI mode left clear (rotating priority if asked). Returns the
  * input, or -1 when no request is left (the caller answers the spurious IR7).
  */

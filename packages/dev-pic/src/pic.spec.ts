@@ -10,7 +10,7 @@ describe('ICW1-ICW4: initialization', () => {
   it('ICW2 sets the vector base; the acknowledge returns base + IR level', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(1);
+    p.request(1);
     expect(p.intr).toBe(true);
     expect(p.ack()).toBe(0x09);
     expect(p.intr).toBe(false);
@@ -21,7 +21,7 @@ describe('ICW1-ICW4: initialization', () => {
     p.bench.outb(MASTER, 0x13); // single, ICW4
     p.bench.outb(MASTER + 1, 0x2f);
     p.bench.outb(MASTER + 1, 0x01);
-    p.pulse(3);
+    p.request(3);
     expect(p.ack()).toBe(0x2b);
   });
 
@@ -47,7 +47,7 @@ describe('ICW1-ICW4: initialization', () => {
     p.bench.outb(MASTER + 1, 0x40);
     p.bench.outb(MASTER + 1, 0xfe); // OCW1 already
     expect(p.bench.inb(MASTER + 1)).toBe(0xfe);
-    p.pulse(0);
+    p.request(0);
     expect(p.ack()).toBe(0x40);
     expect(p.isr()).toBe(0x01); // no AEOI any more
   });
@@ -57,7 +57,7 @@ describe('ICW1-ICW4: initialization', () => {
     p.bench.outb(MASTER, 0x11);
     p.bench.outb(MASTER + 1, 0x50);
     p.initPc();
-    p.pulse(0);
+    p.request(0);
     expect(p.ack()).toBe(0x08);
   });
 });
@@ -68,7 +68,7 @@ describe('OCW1: interrupt mask register', () => {
     p.initPc();
     p.imr(MASTER, 0x20);
     expect(p.bench.inb(MASTER + 1)).toBe(0x20);
-    p.pulse(5);
+    p.request(5);
     expect(p.intr).toBe(false);
     expect(p.irr()).toBe(0x20);
     p.imr(MASTER, 0x00);
@@ -81,11 +81,11 @@ describe('fully nested mode: priorities', () => {
   it('IR0 is the highest and IR7 the lowest; an in-service level blocks itself and lower levels', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(5);
-    p.pulse(3);
+    p.request(5);
+    p.request(3);
     expect(p.ack()).toBe(0x0b);
     expect(p.intr).toBe(false); // IR5 waits for the EOI of IR3
-    p.pulse(1); // a higher level nests
+    p.request(1); // a higher level nests
     expect(p.intr).toBe(true);
     expect(p.ack()).toBe(0x09);
     expect(p.isr()).toBe(0x0a);
@@ -100,10 +100,10 @@ describe('fully nested mode: priorities', () => {
   it('slave requests rank at master IR2: between IRQ 1 and IRQ 3', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(3);
-    p.pulse(14);
+    p.request(3);
+    p.request(14);
     expect(p.ack()).toBe(0x76);
-    p.pulse(1);
+    p.request(1);
     expect(p.ack()).toBe(0x09);
   });
 });
@@ -112,10 +112,10 @@ describe('OCW2: end of interrupt', () => {
   it('specific EOI clears the named in-service bit', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(4);
+    p.request(4);
     p.ack();
-    p.pulse(6); // waits behind IR4
-    p.pulse(0);
+    p.request(6); // waits behind IR4
+    p.request(0);
     p.ack();
     expect(p.isr()).toBe(0x11);
     p.bench.outb(MASTER, 0x64); // specific EOI, level 4
@@ -134,10 +134,10 @@ describe('ICW4: automatic EOI', () => {
   it('the ISR bit is not left set, so the same level can interrupt again at once', () => {
     const p = new PicBench();
     p.initPc(0x03);
-    p.pulse(6);
+    p.request(6);
     expect(p.ack()).toBe(0x0e);
     expect(p.isr()).toBe(0);
-    p.pulse(6);
+    p.request(6);
     expect(p.intr).toBe(true);
   });
 });
@@ -146,11 +146,11 @@ describe('OCW2: rotation', () => {
   it('rotate on non-specific EOI: the serviced level becomes the lowest priority', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(3);
+    p.request(3);
     p.ack();
     p.bench.outb(MASTER, 0xa0); // rotate on non-specific EOI
-    p.pulse(4);
-    p.pulse(1);
+    p.request(4);
+    p.request(1);
     // Priorities now 4 5 6 7 0 1 2 3 (highest first).
     expect(p.ack()).toBe(0x0c);
   });
@@ -159,8 +159,8 @@ describe('OCW2: rotation', () => {
     const p = new PicBench();
     p.initPc();
     p.bench.outb(MASTER, 0xc5); // IR5 lowest, IR6 highest
-    p.pulse(0);
-    p.pulse(6);
+    p.request(0);
+    p.request(6);
     expect(p.ack()).toBe(0x0e);
     p.bench.outb(MASTER, 0x66); // specific EOI 6
     expect(p.ack()).toBe(0x08);
@@ -169,12 +169,12 @@ describe('OCW2: rotation', () => {
   it('rotate on specific EOI: clears level L and makes it the lowest', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(6);
+    p.request(6);
     p.ack();
     p.bench.outb(MASTER, 0xe6);
     expect(p.isr()).toBe(0);
-    p.pulse(7);
-    p.pulse(0);
+    p.request(7);
+    p.request(0);
     expect(p.ack()).toBe(0x0f); // IR7 is now the highest
   });
 
@@ -182,16 +182,16 @@ describe('OCW2: rotation', () => {
     const p = new PicBench();
     p.initPc(0x03);
     p.bench.outb(MASTER, 0x80);
-    p.pulse(1);
-    p.pulse(3);
+    p.request(1);
+    p.request(3);
     expect(p.ack()).toBe(0x09);
-    p.pulse(1);
+    p.request(1);
     expect(p.ack()).toBe(0x0b); // IR1 went to the bottom
     expect(p.ack()).toBe(0x09);
     p.bench.outb(MASTER, 0x00);
     p.bench.outb(MASTER, 0xc7); // IR0 highest again
-    p.pulse(5);
-    p.pulse(4);
+    p.request(5);
+    p.request(4);
     expect(p.ack()).toBe(0x0c);
     expect(p.ack()).toBe(0x0d);
   });
@@ -201,9 +201,9 @@ describe('OCW3: special mask mode', () => {
   it('a masked in-service level no longer blocks lower levels', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(3);
+    p.request(3);
     expect(p.ack()).toBe(0x0b);
-    p.pulse(5);
+    p.request(5);
     expect(p.intr).toBe(false);
     p.imr(MASTER, 0x08); // mask IR3
     p.bench.outb(MASTER, 0x68); // set special mask mode
@@ -222,7 +222,7 @@ describe('OCW3: poll command', () => {
   it('the next read is an acknowledge: bit 7 set and the level, with the ISR bit set', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(6);
+    p.request(6);
     p.bench.outb(MASTER, 0x0c);
     expect(p.bench.inb(MASTER)).toBe(0x86);
     expect(p.isr()).toBe(0x40);
@@ -235,7 +235,7 @@ describe('OCW3: poll command', () => {
     p.bench.outb(MASTER, 0x0b); // ISR selected
     p.bench.outb(MASTER, 0x0c);
     expect(p.bench.inb(MASTER)).toBe(0x00);
-    p.pulse(1);
+    p.request(1);
     p.ack();
     expect(p.bench.inb(MASTER)).toBe(0x02); // ISR again
   });
@@ -246,7 +246,7 @@ describe('OCW3: IRR and ISR reads', () => {
     const p = new PicBench();
     p.initPc();
     p.imr(MASTER, 0xff);
-    p.pulse(4);
+    p.request(4);
     p.bench.outb(MASTER, 0x0a);
     expect(p.bench.inb(MASTER)).toBe(0x10);
     expect(p.bench.inb(MASTER)).toBe(0x10);
@@ -319,10 +319,22 @@ describe('ELCR (4D0h/4D1h): per-input edge/level control', () => {
 });
 
 describe('cascade: the slave on master IR2', () => {
+  it('with automatic EOI on both chips, two pending slave requests are delivered one after the other', () => {
+    const p = new PicBench();
+    p.initPc(0x03, 0x03);
+    p.request(12);
+    p.request(9);
+    expect(p.ack()).toBe(0x71);
+    // The slave's INT falls during the acknowledge and rises again for IRQ 12: a new edge on IR2.
+    expect(p.intr).toBe(true);
+    expect(p.ack()).toBe(0x74);
+    expect(p.intr).toBe(false);
+  });
+
   it('a slave request sets ISR bits on both chips and takes the slave vector', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(12);
+    p.request(12);
     expect(p.intr).toBe(true);
     expect(p.ack()).toBe(0x74);
     expect(p.isr(MASTER)).toBe(0x04);
@@ -335,7 +347,7 @@ describe('cascade: the slave on master IR2', () => {
   it('ISA IRQ 2 is redirected to slave input 1 (IRQ 9)', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(2);
+    p.request(2);
     expect(p.ack()).toBe(0x71);
   });
 
@@ -343,7 +355,7 @@ describe('cascade: the slave on master IR2', () => {
     const p = new PicBench();
     p.initPc();
     p.imr(MASTER, 0x04);
-    p.pulse(8);
+    p.request(8);
     expect(p.intr).toBe(false);
     p.imr(MASTER, 0x00);
     expect(p.ack()).toBe(0x70);
@@ -352,21 +364,50 @@ describe('cascade: the slave on master IR2', () => {
   it('special fully nested mode: a higher slave request interrupts while the slave is in service', () => {
     const plain = new PicBench();
     plain.initPc();
-    plain.pulse(12);
+    plain.request(12);
     plain.ack();
-    plain.pulse(9);
+    plain.request(9);
     expect(plain.intr).toBe(false); // fully nested: master IR2 in service blocks it
     const sfnm = new PicBench();
     sfnm.initPc(0x11, 0x01); // master ICW4: SFNM
-    sfnm.pulse(12);
+    sfnm.request(12);
     sfnm.ack();
-    sfnm.pulse(9);
+    sfnm.request(9);
     expect(sfnm.intr).toBe(true);
     expect(sfnm.ack()).toBe(0x71);
   });
 });
 
 describe('spurious interrupts (IR7 and IR15)', () => {
+  it('an edge request withdrawn before INTA answers the default IR7 without setting the ISR', () => {
+    const p = new PicBench();
+    p.initPc();
+    p.lines[5]!.raise();
+    expect(p.intr).toBe(true);
+    p.lines[5]!.lower();
+    expect(p.irr()).toBe(0);
+    expect(p.ack()).toBe(0x0f);
+    expect(p.isr()).toBe(0);
+  });
+
+  it('a glitch (rising then falling at once) is no request', () => {
+    const p = new PicBench();
+    p.initPc();
+    p.lines[4]!.pulse();
+    expect(p.intr).toBe(false);
+    expect(p.irr()).toBe(0);
+  });
+
+  it('an edge slave request that went away answers IR15 with the master marking IR2 in service', () => {
+    const p = new PicBench();
+    p.initPc();
+    p.lines[13]!.raise();
+    p.lines[13]!.lower();
+    expect(p.ack()).toBe(0x77);
+    expect(p.isr(SLAVE)).toBe(0);
+    expect(p.isr(MASTER)).toBe(0x04);
+  });
+
   it('a level request withdrawn before INTA answers IR7 without setting the ISR', () => {
     const p = new PicBench();
     p.initPc();
@@ -381,7 +422,7 @@ describe('spurious interrupts (IR7 and IR15)', () => {
   it('a request masked after INT rose answers IR7', () => {
     const p = new PicBench();
     p.initPc();
-    p.pulse(4);
+    p.request(4);
     p.imr(MASTER, 0x10);
     expect(p.ack()).toBe(0x0f);
     expect(p.isr()).toBe(0);

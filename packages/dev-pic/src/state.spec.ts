@@ -22,10 +22,10 @@ describe('state: save in the middle of servicing', () => {
     a.initPc();
     a.bench.outb(0x4d1, 0x08); // IRQ 11 level
     a.lines[11]!.raise();
-    a.pulse(3);
-    a.pulse(14);
+    a.request(3);
+    a.request(14);
     a.ack(); // IRQ 3 in service
-    a.pulse(1);
+    a.request(1);
     a.imr(MASTER, 0x40);
     a.bench.outb(SLAVE, 0x0b); // slave reads ISR
     const b = restore(save(a), a);
@@ -65,7 +65,7 @@ describe('state: save in the middle of servicing', () => {
     p.bench.outb(MASTER, 0x0c); // poll
     const polled = save(p);
     expect(has(polled)).toBe(true);
-    p.pulse(5);
+    p.request(5);
     const q = restore(save(p), p);
     expect(q.bench.inb(MASTER)).toBe(0x85); // the restored poll is answered
     p.bench.inb(MASTER);

@@ -1,5 +1,5 @@
 import { defineState, field, subsection, type StateOf } from '@backplane/vmstate';
-import { ICW1_IC4, ICW4_UPM, SLAVE_ID } from './registers';
+import { CASCADE_INPUT, ICW1_IC4, ICW4_UPM, SLAVE_ID } from './registers';
 
 /**
  * One 8259A. Registers as the datasheet names them (IRR, ISR, IMR), the initialization
@@ -11,8 +11,8 @@ export const picChipState = defineState({
   name: 'pic-8259a',
   version: 1,
   fields: {
-    /** Interrupt request register. */
-    irr: field.u8(),
+    /** Interrupt request register (only inputs that are high can request; the master's cascade input latches). */
+    irr: field.u8({ check: (v, s) => (v & ~s.inputs & ~(1 << CASCADE_INPUT)) === 0 || 'IRR has a request on an input that is low' }),
     /** In-service register. */
     isr: field.u8(),
     /** Interrupt mask register (OCW1). */

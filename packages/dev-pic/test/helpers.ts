@@ -38,9 +38,10 @@ export class PicBench {
     return this.pic.acknowledge();
   }
 
-  /** Pulse wire n (an edge-triggered request). */
-  pulse(n: number): void {
-    this.lines[n]!.pulse();
+  /** A request on wire n: a rising edge, and the line held high (as ISA devices hold it until serviced). */
+  request(n: number): void {
+    this.lines[n]!.lower();
+    this.lines[n]!.raise();
   }
 
   irr(base = MASTER): number {
