@@ -1,4 +1,5 @@
 import { BusError, type Bus, type Device, type DmaChannel, type DmaClient, type DmaController, type DmaDirection, type MemorySpace, type PortClaim } from '@backplane/bus';
+import { copyState, validate, type Migratable } from '@backplane/vmstate';
 import { address16, address8 } from './address';
 import { DmaAttachError, DmaClientError } from './errors';
 import {
@@ -35,7 +36,7 @@ import {
   TRANSFER_READ,
   TRANSFER_WRITE,
 } from './registers';
-import { initialState, type DmaControllerRegs, type DmaState } from './state';
+import { dmaState, initialState, type DmaControllerRegs, type DmaState } from './state';
 
 /** Where the pair and its page registers sit in port space. */
 export interface DmaResources {
@@ -64,8 +65,9 @@ const DIRECTIONS: readonly DmaDirection[] = ['verify', 'write', 'read', 'verify'
  * after each call of the device's `transfer()` (so another requesting channel can go next), demand
  * mode keeps the channel while DREQ is held, block mode keeps it until terminal count.
  */
-export class Dma8237 implements Device, DmaController {
-  readonly state: DmaState = initialState();
+export class Dma8237 implements Device, DmaController, Migratable<typeof dmaState> {
+  readonly descriptor = dmaState;
+  state: DmaState = initialState();
   private memory: MemorySpace | undefined;
   private readonly clients: (DmaClient | undefined)[] = new Array<DmaClient | undefined>(8).fill(undefined);
   private readonly owners: (string | undefined)[] = new Array<string | undefined>(8).fill(undefined);
@@ -119,6 +121,22 @@ export class Dma8237 implements Device, DmaController {
     this.masterClear(0);
     this.masterClear(1);
     this.state.eop = 0;
+  }
+
+  // ---------------------------------------------------------------- Migratable
+
+  saveState(): DmaState {
+    return copyState(dmaState, this.state);
+  }
+
+  /**
+   * Adopt a loaded state (validated first: an invalid object throws a ValidationError and nothing
+   * changes). Nothing is served here: a channel the state shows requesting is served at the next
+   * event, as it would have been on the saving side.
+   */
+  loadState(state: DmaState): void {
+    validate(dmaState, state);
+    this.state = Object.seal(copyState(dmaState, state));
   }
 
   // ---------------------------------------------------------------- DmaController

@@ -4,6 +4,7 @@ export type { DmaResources } from './Dma8237';
 export { DmaAttachError, DmaClientError } from './errors';
 export { DMA, dmaModule } from './module';
 export { address8, address16 } from './address';
+export { dmaChannelState, dmaControllerState, dmaState } from './state';
 export type { DmaChannelRegs, DmaControllerRegs, DmaState } from './state';
 export {
   CASCADE_CHANNEL,
