@@ -268,7 +268,8 @@ const daaDas: OpHandler = (c, op) => {
   const sub = op === 0x2f;
   if ((al & 0x0f) > 9 || oldAf) {
     v = sub ? v - 6 : v + 6;
-    cf = oldCf | (v >> 8 ? CF : 0);
+    // The 80186+ also carry or borrow out of this step into CF; the 8086 does not.
+    cf = oldCf | (c.m !== MODEL_8086 && v >> 8 ? CF : 0);
     af = AF;
   }
   const limit = oldAf && c.m === MODEL_8086 ? 0x9f : 0x99;
@@ -1105,6 +1106,39 @@ function repNegates(c: X86Cpu): boolean {
   return c.m === MODEL_8086 && c.rep !== 0;
 }
 
+/**
+ * DIV overflow (the quotient would not fit, divisor 0 included): the microcode finds it by
+ * subtracting the divisor from the high half of the dividend before the loop, so the flags
+ * pushed for the divide error are those of that subtraction.
+ */
+function divideOverflow(c: X86Cpu, high: number, divisor: number, bits: number): never {
+  c.alu(5, high, divisor, bits);
+  c.getFlags();
+  return c.raise(VEC_DIVIDE);
+}
+
+/**
+ * 8086 IDIV overflow, as its microcode finds it: it divides the magnitudes, so a quotient
+ * magnitude of 80h (8000h) or more faults (the 8086 cannot return -128 / -32768), and the
+ * divide error pushes the flags of the microcode's last subtraction: the high half minus the
+ * divisor when the check before the loop fails; otherwise that of the loop's last step
+ * (partial remainder minus divisor), with CF clear.
+ */
+function idivCheck8086(c: X86Cpu, dividend: number, divisor: number, bits: number): void {
+  const ad = Math.abs(dividend);
+  const av = Math.abs(divisor);
+  const mask = bits === 8 ? 0xff : 0xffff;
+  const high = Math.floor(ad / (mask + 1));
+  if (high >= av) divideOverflow(c, high, av, bits);
+  const q = Math.floor(ad / av);
+  if (q > mask >> 1) {
+    const r = ad % av;
+    c.alu(5, q & 1 ? (r + av) & mask : r, av, bits);
+    c.setArith(CF, 0);
+    c.raise(VEC_DIVIDE);
+  }
+}
+
 function group3b(c: X86Cpu, m: number, kind: number): void {
   const v = getRm8(c, m);
   switch (kind) {
@@ -1137,9 +1171,8 @@ function group3b(c: X86Cpu, m: number, kind: number): void {
     }
     case 6: {
       const ax = c.r16[rAX]!;
-      if (v === 0) c.raise(VEC_DIVIDE);
+      if (ax >> 8 >= v) divideOverflow(c, ax >> 8, v, 8);
       const q = (ax / v) | 0;
-      if (q > 0xff) c.raise(VEC_DIVIDE);
       c.r8[0] = q;
       c.r8[1] = ax % v;
       return;
@@ -1147,10 +1180,11 @@ function group3b(c: X86Cpu, m: number, kind: number): void {
     default: {
       const ax = (c.r16[rAX]! << 16) >> 16;
       const d = (v << 24) >> 24;
-      if (d === 0) c.raise(VEC_DIVIDE);
+      if (c.m === MODEL_8086) idivCheck8086(c, ax, d, 8);
+      else if (d === 0) c.raise(VEC_DIVIDE);
       let q = (ax / d) | 0;
       const rem = ax % d;
-      if (q > 0x7f || q < (c.m === MODEL_8086 ? -0x7f : -0x80)) c.raise(VEC_DIVIDE);
+      if (q > 0x7f || q < -0x80) c.raise(VEC_DIVIDE);
       if (repNegates(c)) q = -q;
       c.r8[0] = q;
       c.r8[1] = rem;
@@ -1192,9 +1226,8 @@ function group3w(c: X86Cpu, m: number, kind: number): void {
     }
     case 6: {
       const num = c.r16[rDX]! * 0x10000 + c.r16[rAX]!;
-      if (v === 0) c.raise(VEC_DIVIDE);
+      if (c.r16[rDX]! >= v) divideOverflow(c, c.r16[rDX]!, v, 16);
       const q = Math.floor(num / v);
-      if (q > 0xffff) c.raise(VEC_DIVIDE);
       c.r16[rAX] = q;
       c.r16[rDX] = num % v;
       return;
@@ -1202,10 +1235,11 @@ function group3w(c: X86Cpu, m: number, kind: number): void {
     default: {
       const num = (c.r16[rDX]! << 16) | c.r16[rAX]!;
       const d = (v << 16) >> 16;
-      if (d === 0) c.raise(VEC_DIVIDE);
+      if (c.m === MODEL_8086) idivCheck8086(c, num, d, 16);
+      else if (d === 0) c.raise(VEC_DIVIDE);
       let q = Math.trunc(num / d);
       const rem = num % d;
-      if (q > 0x7fff || q < (c.m === MODEL_8086 ? -0x7fff : -0x8000)) c.raise(VEC_DIVIDE);
+      if (q > 0x7fff || q < -0x8000) c.raise(VEC_DIVIDE);
       if (repNegates(c)) q = -q;
       c.r16[rAX] = q;
       c.r16[rDX] = rem;
