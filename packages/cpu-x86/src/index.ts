@@ -27,4 +27,4 @@ export {
   DS,
 } from './registers';
 export { SingleStepFormatError, SingleStepMetadata, SingleStepRunner, parseSingleStepFile } from './singlestep';
-export type { SingleStepStatus, SingleStepTest, SingleStepFailure } from './singlestep';
+export type { SingleStepStatus, SingleStepTest, SingleStepMismatch } from './singlestep';

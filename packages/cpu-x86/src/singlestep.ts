@@ -74,6 +74,8 @@ export interface SingleStepTest {
   readonly finalRam: readonly (readonly [number, number])[];
   readonly hash: string | undefined;
   readonly index: number;
+  /** 80286 suite: the exception the instruction raised, and where FLAGS were pushed. */
+  readonly exception: { readonly number: number; readonly flagAddress: number } | undefined;
 }
 
 const REG_NAMES = [...REG16_NAMES, 'cs', 'ss', 'ds', 'es', 'ip', 'flags'] as const;
@@ -99,7 +101,14 @@ function parseTest(t: unknown, where: string, i: number): SingleStepTest {
     finalRam: ram(t.final.ram, where),
     hash: typeof t.hash === 'string' ? t.hash : typeof t.test_hash === 'string' ? t.test_hash : undefined,
     index: typeof t.idx === 'number' ? t.idx : typeof t.test_num === 'number' ? t.test_num : i,
+    exception: exception(t.exception, where),
   };
+}
+
+function exception(v: unknown, where: string): SingleStepTest['exception'] {
+  if (v === undefined) return undefined;
+  if (!isObject(v) || typeof v.number !== 'number' || typeof v.flag_address !== 'number') throw new SingleStepFormatError(`${where}: bad exception`);
+  return { number: v.number, flagAddress: v.flag_address };
 }
 
 function regs(v: unknown, where: string, complete: boolean): Regs {
@@ -127,9 +136,11 @@ function ram(v: unknown, where: string): [number, number][] {
 }
 
 /** Why a test failed: the first differing register or byte. */
-export interface SingleStepFailure {
-  readonly test: SingleStepTest;
+export interface SingleStepMismatch {
+  /** For people: `ax 1234 != 1235`, `byte [01234] 12 != 13`, `flags ...`. */
   readonly what: string;
+  /** The physical address, when the difference is a byte of memory. */
+  readonly address?: number;
 }
 
 /**
@@ -150,13 +161,13 @@ export class SingleStepRunner {
   }
 
   /** Run one test; returns undefined when it passes, else the first difference. */
-  run(test: SingleStepTest, flagsMask: number): string | undefined {
+  run(test: SingleStepTest, flagsMask: number): SingleStepMismatch | undefined {
     const cpu = this.cpu;
     const mem = this.memory;
     const ram = mem.ram;
     // Clear what the previous test touched.
     const dirty = mem.dirty;
-    for (let p = 0; p < dirty.length; p++) {
+    for (let p = 0, pages = ram.length >>> 12; p < pages; p++) {
       if (dirty[p]) {
         ram.fill(0, p << 12, (p + 1) << 12);
         dirty[p] = 0;
@@ -178,7 +189,7 @@ export class SingleStepRunner {
     if (this.is286) {
       // The instruction is followed by HLT: run until the processor halts.
       for (let n = 0; n < 8 && !s.halted; n++) cpu.step();
-      if (!s.halted) return 'did not reach HLT';
+      if (!s.halted) return { what: 'did not reach the HLT after the instruction' };
     } else cpu.step();
     const f = test.finalRegs;
     for (const name of REG_NAMES) {
@@ -192,14 +203,14 @@ export class SingleStepRunner {
       else {
         got = cpu.flags;
         const wantFlags = this.is286 && f.flags === undefined ? want & 0x0fff : want;
-        if ((got & flagsMask) !== (wantFlags & flagsMask)) return `flags ${hex4(got)} != ${hex4(wantFlags)} (mask ${hex4(flagsMask)}: ${flagDiff(got, wantFlags, flagsMask)})`;
+        if ((got & flagsMask) !== (wantFlags & flagsMask)) return { what: `flags ${hex4(got)} != ${hex4(wantFlags)} (mask ${hex4(flagsMask)}: ${flagDiff(got, wantFlags, flagsMask)})` };
         continue;
       }
-      if (got !== want) return `${name} ${hex4(got)} != ${hex4(want)}`;
+      if (got !== want) return { what: `${name} ${hex4(got)} != ${hex4(want)}` };
     }
     for (const [a, v] of test.finalRam) {
       const got = a < ram.length ? ram[a]! : 0xff;
-      if (got !== v) return `byte [${a.toString(16).padStart(5, '0')}] ${hex(got)} != ${hex(v)}`;
+      if (got !== v) return { what: `byte [${a.toString(16).padStart(5, '0')}] ${hex(got)} != ${hex(v)}`, address: a };
     }
     return undefined;
   }
