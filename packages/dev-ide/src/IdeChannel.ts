@@ -40,6 +40,7 @@ import {
   Phase,
   Power,
   initialChannelState,
+  adoptDriveState,
   initialDriveState,
   readOffset,
   setReadOffset,
@@ -256,7 +257,7 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
         },
         read32: (o) =>
           o === Reg.Data
-            ? (this.readData16() | (this.readData16() << 16)) >>> 0
+            ? this.readData32()
             : (this.read8(o) | (this.read8(o + 1) << 8) | (this.read8(o + 2) << 16) | (this.read8(o + 3) << 24)) >>> 0,
         write32: (o, v) => {
           if (o === Reg.Data) {
@@ -371,9 +372,9 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
       if (h.kind === DriveKind.Cdrom && d.mediaPresent !== (h.image !== undefined))
         throw new IdeStateError(`${this.id}: drive ${i} was saved ${d.mediaPresent ? 'with' : 'without'} a medium, and this drive has ${h.image ? 'one' : 'none'}`);
     }
-    this.s = state;
+    this.s = Object.seal({ control: state.control, selected: state.selected, drives: [adoptDriveState(state.drives[0]!), adoptDriveState(state.drives[1]!)] });
     for (let i = 0; i < 2; i++) {
-      const d = state.drives[i]!;
+      const d = this.s.drives[i]!;
       const busy = this.busyTimers[i];
       const standby = this.standbyTimers[i];
       if (busy) {
@@ -535,6 +536,18 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     }
     if (d.pos >= end) this.blockDone(s.selected, d);
     return v;
+  }
+
+  /** One 32-bit data-port read: two words of the DRQ block (the controller splits it into two 16-bit cycles). */
+  private readData32(): number {
+    const s = this.s;
+    const d = s.drives[s.selected]!;
+    const p = d.pos;
+    if (d.phase !== Phase.DataIn || p + 4 > d.end) return (this.readData16() | (this.readData16() << 16)) >>> 0;
+    const b = d.buffer;
+    d.pos = p + 4;
+    if (d.pos >= d.end) this.blockDone(s.selected, d);
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
 
   private writeData16(value: number): void {

@@ -200,3 +200,24 @@ describe('data port widths', () => {
     expect(tb.inb(P.status)).toBe(Status.DRDY | Status.DSC);
   });
 });
+
+describe('hardware reset (RESET-)', () => {
+  it('brings both devices to their power-on state: signature, multiple mode off, default geometry, no pending interrupt', () => {
+    const { tb } = rig({ master: disk() });
+    const irq = tb.irq(14);
+    issue(tb, Cmd.SetMultipleMode, { count: 8, device: 0xa0 });
+    issue(tb, Cmd.InitializeDeviceParameters, { count: 17, device: 0xa3 });
+    issue(tb, Cmd.ReadSectors, lba28(5, 3));
+    expect(irq.level).toBe(true);
+    tb.bus.reset();
+    expect(irq.level).toBe(false);
+    expect(tb.inb(P.status)).toBe(Status.DRDY | Status.DSC);
+    expect([tb.inb(P.count), tb.inb(P.lbaLow), tb.inb(P.lbaMid), tb.inb(P.lbaHigh), tb.inb(P.error)]).toEqual([1, 1, 0, 0, 1]);
+    issue(tb, Cmd.IdentifyDevice, { device: 0xa0 });
+    const id = readData(tb, 512);
+    const w = (n: number) => id[2 * n]! | (id[2 * n + 1]! << 8);
+    expect(w(59) & 0x100).toBe(0);
+    expect([w(54), w(55), w(56)]).toEqual([w(1), w(3), w(6)]);
+    expect(issue(tb, Cmd.ReadMultiple, lba28(0, 1)) & Status.ERR).toBe(Status.ERR);
+  });
+});

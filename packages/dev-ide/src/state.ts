@@ -227,11 +227,17 @@ export function setReadOffset(d: DriveState, offset: number): void {
   d.readOffsetHi = Math.floor(offset / 0x1_0000_0000);
 }
 
+/**
+ * A sealed copy of a drive state with fast (in-object) properties: the objects vmstate decodes
+ * are built field by field and end up in V8's slow dictionary mode, which the data-port hot path
+ * must not read through.
+ */
+export function adoptDriveState(d: DriveState): DriveState {
+  return Object.seal({ ...d });
+}
+
 export function initialDriveState(kind: DriveKindCode): DriveState {
-  const d = defaultState(driveDescriptor);
-  d.kind = kind;
-  d.buffer = new Uint8Array(BUFFER_SIZE);
-  return Object.seal(d);
+  return adoptDriveState({ ...defaultState(driveDescriptor), kind, buffer: new Uint8Array(BUFFER_SIZE) });
 }
 
 export function initialChannelState(master: DriveKindCode, slave: DriveKindCode): ChannelState {
