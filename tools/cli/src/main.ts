@@ -1,4 +1,5 @@
 import { ExitCode, type CliIo, type Command } from './commands';
+import { cpuTestCommand } from './commands/cpu-test';
 import { stateCommand } from './commands/state';
 
 const VERSION = '0.0.0';
@@ -6,6 +7,7 @@ const VERSION = '0.0.0';
 /** Every command the CLI knows, in the order help lists them. */
 export const commands: readonly Command[] = [
   stateCommand,
+  cpuTestCommand,
 ];
 
 function help(io: CliIo): void {
