@@ -101,5 +101,7 @@ export type KbcState = StateOf<typeof kbcStateDescriptor>;
 
 /** The state after power-on. */
 export function initialState(): KbcState {
-  return defaultState(kbcStateDescriptor);
+  // Spread copies: the objects vmstate builds field by field are in V8's slow (dictionary) mode.
+  const s = defaultState(kbcStateDescriptor);
+  return { ...s, keyboard: { ...s.keyboard } };
 }

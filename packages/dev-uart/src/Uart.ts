@@ -399,6 +399,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
   private readLsr(): number {
     const s = this.state;
     const value = this.lsrValue();
+    // Nothing latched (the common case when polling): the read changes nothing.
+    if (s.lsr === 0) return value;
     s.lsr &= ~LSR_ERRORS;
     // The FIFO error bit clears if no later character in the FIFO carries an error.
     if (s.lsr & LSR_RX_FIFO_ERROR && !this.laterErrors()) s.lsr &= ~LSR_RX_FIFO_ERROR;

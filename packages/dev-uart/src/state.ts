@@ -93,7 +93,8 @@ export type UartState = StateOf<typeof uartStateDescriptor>;
 
 /** The state after power-on: the master reset values of datasheet table IV, divisor and scratch 0. */
 export function initialState(modemInputs = DEFAULT_MODEM_INPUTS): UartState {
-  const s = defaultState(uartStateDescriptor);
+  // A spread copy: the object vmstate builds field by field is in V8's slow (dictionary) mode.
+  const s = { ...defaultState(uartStateDescriptor) };
   s.modemInputs = modemInputs & 0xf0;
   s.msr = s.modemInputs;
   return s;
