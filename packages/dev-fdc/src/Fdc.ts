@@ -823,6 +823,10 @@ export class Fdc implements Device, Migratable<typeof fdcState> {
     }
     const track = s.drives[x.drive]!.track;
     const physical = x.op === Op.READ_TRACK ? x.index + 1 : x.r;
+    if (physical < 1 || physical > m.format.sectorsPerTrack) {
+      this.fail(0, St1.NO_DATA, 0); // the search checked R: only a medium swapped mid-command or a loaded state gets here
+      return;
+    }
     if (x.op === Op.READ_TRACK && (x.c !== track || x.h !== x.hds || x.r !== physical || x.n !== SECTOR_SIZE_CODE)) x.st1 |= St1.NO_DATA;
     const lba = chsToLba(m.format, track, x.hds, physical);
     try {
@@ -926,6 +930,10 @@ export class Fdc implements Device, Migratable<typeof fdcState> {
       return;
     }
     const d = s.drives[x.drive]!;
+    if (x.r < 1 || x.r > m.format.sectorsPerTrack) {
+      this.fail(0, St1.NO_DATA, 0); // the search checked R: only a medium swapped mid-command or a loaded state gets here
+      return;
+    }
     const lba = chsToLba(m.format, d.track, x.hds, x.r);
     try {
       m.device.write(lba * SECTOR_BYTES, s.buffer, 0, SECTOR_BYTES);

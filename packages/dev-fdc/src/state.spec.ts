@@ -157,6 +157,10 @@ describe('state: bad streams and bad states', () => {
     const t = structuredClone(r.fdc.saveState());
     t.xfer.drive = 7;
     expect(() => saveSection(fdcState, t, { now: 0 })).toThrow(ValidationError);
+    const u = structuredClone(r.fdc.saveState());
+    u.xfer.stage = Stage.FROM_HOST; // a READ DATA taking data from the host: it would write it to the disk
+    u.xfer.need = 512;
+    expect(() => validate(fdcState, u)).toThrow(/takes none/);
   });
 
   it('loading onto a machine whose drive holds another medium reports a disk change', () => {

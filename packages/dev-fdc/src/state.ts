@@ -159,7 +159,17 @@ export const fdcTransferState = defineState({
     /** FORMAT TRACK: the filler byte. */
     fill: field.u8(),
   },
-  validate: (x) => (x.pos <= x.need ? true : 'transfer position beyond the bytes it needs'),
+  validate: (x) => {
+    if (x.pos > x.need) return 'transfer position beyond the bytes it needs';
+    const writes = x.op === Op.WRITE || x.op === Op.WRITE_DELETED;
+    const reads = x.op === Op.READ || x.op === Op.READ_DELETED || x.op === Op.READ_TRACK;
+    if (x.stage === Stage.TO_HOST && !reads) return 'data for the host in an operation that reads none';
+    if (x.stage === Stage.FROM_HOST && !(writes || x.op === Op.FORMAT)) return 'data from the host in an operation that takes none';
+    if (x.stage === Stage.COMMITTING && !writes) return 'a sector to write in an operation that writes none';
+    if (x.stage === Stage.FROM_HOST && x.need !== (x.op === Op.FORMAT ? 4 : SECTOR_BYTES)) return 'wrong byte count for the data phase';
+    if (x.stage === Stage.TO_HOST && x.need !== SECTOR_BYTES) return 'wrong byte count for the data phase';
+    return true;
+  },
 });
 
 /**
