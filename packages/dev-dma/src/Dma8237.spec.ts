@@ -1,6 +1,7 @@
 // Intel 8237A datasheet (order 231466) and the IBM PC/AT Technical Reference (DMA and page
 // register wiring). Every test drives the controller through the ports a BIOS uses.
 import type { DmaClient } from '@backplane/bus';
+import { createTestBench } from '@backplane/bus/testing';
 import { describe, expect, it } from 'vitest';
 import {
   ADDRESS_PORT,
@@ -15,6 +16,7 @@ import {
   setup,
 } from '../test/helpers';
 import { DmaAttachError, DmaClientError } from './errors';
+import { dmaModule } from './module';
 import {
   CMD_CH0_ADDRESS_HOLD,
   CMD_DISABLE,
@@ -586,6 +588,61 @@ describe('attaching devices', () => {
     program(bench, 1, { address: 0x1000, count: 4, mode: MODE_BLOCK | TRANSFER_WRITE });
     channel.request();
     expect(calls).toBe(1);
+  });
+});
+
+describe('guest memory through the memory space', () => {
+  function mixed() {
+    const bench = createTestBench([dmaModule()], { fakeDma: false, ram: false });
+    bench.memory.mapRam('ram', 0, 0x88000);
+    const seen: [number, number][] = [];
+    bench.memory.mapMmio('mmio', 0x88000, 0x1000, {
+      read8: (o) => o & 0xff,
+      write8: (o, v) => {
+        seen.push([o, v]);
+      },
+    });
+    bench.memory.mapRom('rom', 0xf0000, new Uint8Array(0x1000).fill(0xee));
+    bench.outb(DMA2.mode, 0xc0);
+    bench.outb(DMA2.mask, 0x00);
+    return { bench, seen };
+  }
+
+  it('writes across RAM into a memory-mapped page byte by byte, and marks the RAM pages dirty', () => {
+    const { bench, seen } = mixed();
+    bench.memory.takeDirty();
+    const data = bytes(0x200);
+    const dev = new FakeDevice(bench, 2, data);
+    program(bench, 2, { address: 0x87f00, count: 0x200, mode: WRITE_SINGLE });
+    dev.supply(0x200);
+    expect(Array.from(bench.memory.ram.subarray(0x87f00, 0x88000))).toEqual(Array.from(data.subarray(0, 0x100)));
+    expect(seen.length).toBe(0x100);
+    expect(seen[0]).toEqual([0, data[0x100]]);
+    expect(seen[0xff]).toEqual([0xff, data[0x1ff]]);
+    expect(bench.memory.takeDirty()).toEqual([0x87]);
+  });
+
+  it('reads ROM and MMIO as the processor would, and leaves ROM unchanged by a write transfer', () => {
+    const { bench } = mixed();
+    const reader = new FakeDevice(bench, 1);
+    program(bench, 1, { address: 0x88010, count: 4, mode: READ_SINGLE });
+    reader.supply(4);
+    expect(reader.received).toEqual([0x10, 0x11, 0x12, 0x13]);
+    const writer = new FakeDevice(bench, 3, bytes(4));
+    program(bench, 3, { address: 0xf0000, count: 4, mode: WRITE_SINGLE });
+    writer.supply(4);
+    expect(bench.memory.read8(0xf0000)).toBe(0xee);
+    expect(writer.terminalCounts).toBe(1);
+  });
+
+  it('reads a long block across a 4 KiB page and the 64 KiB wrap', () => {
+    const { bench } = setup();
+    const data = bytes(0x10000, 9);
+    bench.memory.ram.set(data, 0x30000);
+    const dev = new FakeDevice(bench, 2);
+    program(bench, 2, { address: 0x3ff00, count: 0x300, mode: READ_SINGLE });
+    dev.supply(0x300);
+    expect(dev.received).toEqual([...data.subarray(0xff00), ...data.subarray(0, 0x200)]);
   });
 });
 

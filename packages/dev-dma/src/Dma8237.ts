@@ -1,4 +1,4 @@
-import { BusError, type Bus, type Device, type DmaChannel, type DmaClient, type DmaController, type DmaDirection, type MemorySpace, type PortClaim } from '@backplane/bus';
+import { BusError, DIRECT_READ, DIRECT_WRITE, PAGE_SHIFT, PAGE_SIZE, type Bus, type Device, type DmaChannel, type DmaClient, type DmaController, type DmaDirection, type MemorySpace, type PortClaim } from '@backplane/bus';
 import { copyState, validate, type Migratable } from '@backplane/vmstate';
 import { address16, address8 } from './address';
 import { DmaAttachError, DmaClientError } from './errors';
@@ -499,14 +499,45 @@ export class Dma8237 implements Device, DmaController, Migratable<typeof dmaStat
     const offset = position - now;
     const left = (r.currentCount + 1) * unit - offset;
     if (!Number.isInteger(offset) || offset < 0 || left <= 0 || !Number.isInteger(start) || start < 0) return 0;
-    const n = Math.max(0, Math.min(Math.floor(length), left, buffer.length - start));
+    const n = Math.min(Math.floor(length), left, buffer.length - start);
+    if (!(n > 0)) return 0;
     const type = r.mode & MODE_TRANSFER_MASK;
     if (type !== TRANSFER_READ && type !== TRANSFER_WRITE) return n; // verify (and the illegal 11b)
     if (toMemory !== (type === TRANSFER_WRITE)) return 0;
-    for (let i = 0; i < n; i++) {
+    if (r.mode & MODE_DECREMENT) {
+      for (let i = 0; i < n; i++) {
+        const a = this.physical(ch, offset + i);
+        if (toMemory) memory.write8(a, buffer[start + i]!);
+        else buffer[start + i] = memory.read8(a);
+      }
+      return n;
+    }
+    // Incrementing: the bytes are contiguous up to the page wrap (64 KiB / 128 KiB); copy them
+    // in runs, straight from or to RAM over consecutive pages the memory space lets us access
+    // directly, byte by byte through the memory space elsewhere (ROM, MMIO, unmapped).
+    const wrap = ch >= 4 ? 0x20000 : 0x10000;
+    const flag = toMemory ? DIRECT_WRITE : DIRECT_READ;
+    const direct = memory.direct;
+    const ram = memory.ram;
+    for (let i = 0; i < n; ) {
       const a = this.physical(ch, offset + i);
-      if (toMemory) memory.write8(a, buffer[start + i]!);
-      else buffer[start + i] = memory.read8(a);
+      const m = (a & memory.addressMask) >>> 0;
+      const span = Math.min(n - i, wrap - (a & (wrap - 1)));
+      const from = start + i;
+      let len = Math.min(span, PAGE_SIZE - (m & (PAGE_SIZE - 1)));
+      if (direct[m >>> PAGE_SHIFT]! & flag) {
+        // extend over the following direct pages (a run never crosses A20: it stays inside its DMA page)
+        while (len < span && direct[(m + len) >>> PAGE_SHIFT]! & flag) len = Math.min(span, len + PAGE_SIZE);
+        if (toMemory) {
+          if (len >= 64) ram.set(buffer.subarray(from, from + len), m);
+          else for (let k = 0; k < len; k++) ram[m + k] = buffer[from + k]!;
+          for (let p = m; p < m + len; p += PAGE_SIZE) memory.markDirty(p);
+          memory.markDirty(m + len - 1);
+        } else if (len >= 64) buffer.set(ram.subarray(m, m + len), from);
+        else for (let k = 0; k < len; k++) buffer[from + k] = ram[m + k]!;
+      } else if (toMemory) for (let k = 0; k < len; k++) memory.write8(a + k, buffer[from + k]!);
+      else for (let k = 0; k < len; k++) buffer[from + k] = memory.read8(a + k);
+      i += len;
     }
     return n;
   }
