@@ -25,7 +25,7 @@ import {
   STATUS_NULL_COUNT,
   STATUS_OUT,
 } from './registers';
-import { initialPitState, pitState, programmedCounter, type CounterState, type PitState } from './state';
+import { initialPitState, pitState, programmedCounter, type PitState } from './state';
 import { edgeTime, ticksAt } from './timebase';
 
 export interface PitResources {
@@ -58,6 +58,11 @@ export class Pit implements Device {
   private claim: PortClaim | undefined;
   private timers: (Timer | undefined)[] = [undefined, undefined, undefined];
   private readonly view: CounterView = newView();
+  /** Host-side caches of ticksAt(): the clock's now, and each counter's refTime. */
+  private lastNow = -1;
+  private lastTick = 0;
+  private readonly refTimes = [-1, -1, -1];
+  private readonly refTicks = [0, 0, 0];
 
   constructor(
     readonly id: string,
@@ -98,7 +103,7 @@ export class Pit implements Device {
   setGate(counter: PitCounter, level: boolean): void {
     const c = this.state.counters[counter]!;
     if (c.gate === level) return;
-    materialize(c, this.now(), this.view);
+    this.materialize(counter);
     c.gate = level;
     const mode = modeOf(c);
     if (!level) {
@@ -113,13 +118,12 @@ export class Pit implements Device {
 
   /** OUT of a counter now (what the pin shows; counter 1 included). */
   outLevel(counter: PitCounter): boolean {
-    return project(this.state.counters[counter]!, this.tick(), this.view).out;
+    return this.project(counter).out;
   }
 
   /** The state to save: every counter brought forward to now first, so the saved times are "now". */
   saveState(): PitState {
-    const now = this.now();
-    for (const c of this.state.counters) materialize(c, now, this.view);
+    for (let i = 0; i < 3; i++) this.materialize(i);
     return structuredClone(this.state);
   }
 
@@ -142,7 +146,30 @@ export class Pit implements Device {
   }
 
   private tick(): number {
-    return ticksAt(this.now());
+    const now = this.now();
+    if (now !== this.lastNow) {
+      this.lastNow = now;
+      this.lastTick = ticksAt(now);
+    }
+    return this.lastTick;
+  }
+
+  private refTick(counter: number): number {
+    const t = this.state.counters[counter]!.refTime;
+    if (t !== this.refTimes[counter]) {
+      this.refTimes[counter] = t;
+      this.refTicks[counter] = ticksAt(t);
+    }
+    return this.refTicks[counter]!;
+  }
+
+  /** Counter `counter` as of now, in the scratch view. */
+  private project(counter: number): CounterView {
+    return project(this.state.counters[counter]!, this.refTick(counter), this.tick(), this.view);
+  }
+
+  private materialize(counter: number): void {
+    materialize(this.state.counters[counter]!, this.refTick(counter), this.now(), this.tick(), this.view);
   }
 
   private read(offset: number): number {
@@ -152,7 +179,7 @@ export class Pit implements Device {
       c.statusLatched = false;
       return c.status;
     }
-    const value = c.latchReads > 0 ? c.latched : displayCount(c, project(c, this.tick(), this.view).ce);
+    const value = c.latchReads > 0 ? c.latched : displayCount(c, this.project(offset).ce);
     if (c.latchReads > 0) c.latchReads--;
     switch ((c.control >> CW_RW_SHIFT) & 3) {
       case RW_LSB:
@@ -179,33 +206,32 @@ export class Pit implements Device {
       return;
     }
     const counter = select as PitCounter;
-    const c = this.state.counters[counter]!;
     if (((value >> CW_RW_SHIFT) & 3) === RW_LATCH) {
-      this.latchCount(c);
+      this.latchCount(counter);
       return;
     }
-    const now = this.now();
-    materialize(c, now, this.view);
-    this.state.counters[counter] = programmedCounter(value & CW_COUNTER_BITS, c.gate, c.ce, Math.max(now, c.refTime));
+    this.materialize(counter);
+    const c = this.state.counters[counter]!;
+    this.state.counters[counter] = programmedCounter(value & CW_COUNTER_BITS, c.gate, c.ce, c.refTime);
     this.refresh(counter);
   }
 
   /** Counter latch command (and the read-back command's count latch): ignored while a latched count is unread. */
-  private latchCount(c: CounterState): void {
+  private latchCount(counter: number): void {
+    const c = this.state.counters[counter]!;
     if (c.latchReads > 0) return;
-    c.latched = displayCount(c, project(c, this.tick(), this.view).ce);
+    c.latched = displayCount(c, this.project(counter).ce);
     c.latchReads = ((c.control >> CW_RW_SHIFT) & 3) === 3 ? 2 : 1;
   }
 
   /** Read-back command: bits 3-1 select counters 2-0; bit 5 = 0 latches counts, bit 4 = 0 latches status. */
   private readBack(value: number): void {
-    const tick = this.tick();
     for (let i = 0; i < 3; i++) {
       if (!(value & (RB_COUNTER0 << i))) continue;
       const c = this.state.counters[i]!;
-      if (!(value & RB_NOT_COUNT)) this.latchCount(c);
+      if (!(value & RB_NOT_COUNT)) this.latchCount(i);
       if (!(value & RB_NOT_STATUS) && !c.statusLatched) {
-        const v = project(c, tick, this.view);
+        const v = this.project(i);
         c.status = (v.out ? STATUS_OUT : 0) | (v.nullCount ? STATUS_NULL_COUNT : 0) | (c.control & CW_COUNTER_BITS);
         c.statusLatched = true;
       }
@@ -213,8 +239,8 @@ export class Pit implements Device {
   }
 
   private writeCount(counter: PitCounter, value: number): void {
+    this.materialize(counter);
     const c = this.state.counters[counter]!;
-    materialize(c, this.now(), this.view);
     const mode = modeOf(c);
     switch ((c.control >> CW_RW_SHIFT) & 3) {
       case RW_LSB:
@@ -273,11 +299,10 @@ export class Pit implements Device {
     const line = counter === 0 ? this.irq0 : counter === 2 ? this.out2 : undefined;
     const timer = this.timers[counter];
     if (!line) return;
-    const c = this.state.counters[counter]!;
-    const tick = this.tick();
-    line.set(project(c, tick, this.view).out);
+    const v = this.project(counter);
+    line.set(v.out);
     if (!timer) return;
-    const next = nextOutEdge(c, tick, this.view);
+    const next = nextOutEdge(this.state.counters[counter]!, this.tick(), v);
     if (next < 0) timer.cancel();
     else timer.armAt(edgeTime(next));
   }

@@ -11,7 +11,6 @@ import {
   MODE_SQUARE_WAVE,
 } from './registers';
 import type { CounterState } from './state';
-import { ticksAt } from './timebase';
 
 // Pure counter maths: the counting element and OUT of an 8254 counter at any clock edge, and
 // the edge of its next OUT change, as functions of its state object and the edge number.
@@ -205,9 +204,12 @@ function run(c: CounterState, v: CounterView, n: number): void {
   }
 }
 
-/** The counter's CE, OUT and flags at edge `tick` (>= its reference edge), written into `v`. */
-export function project(c: CounterState, tick: number, v: CounterView): CounterView {
-  let t = ticksAt(c.refTime);
+/**
+ * The counter's CE, OUT and flags at edge `tick`, written into `v`. `refTick` is
+ * ticksAt(c.refTime) (callers cache it) and `tick` >= refTick.
+ */
+export function project(c: CounterState, refTick: number, tick: number, v: CounterView): CounterView {
+  let t = refTick;
   v.ce = c.ce;
   v.out = c.out;
   v.nullCount = c.nullCount;
@@ -225,10 +227,13 @@ export function project(c: CounterState, tick: number, v: CounterView): CounterV
   return v;
 }
 
-/** Bring the state itself forward to virtual time `now` (before a write or a GATE change). */
-export function materialize(c: CounterState, now: number, v: CounterView): void {
+/**
+ * Bring the state itself forward to virtual time `now` (before a write or a GATE change);
+ * `refTick` = ticksAt(c.refTime), `tick` = ticksAt(now).
+ */
+export function materialize(c: CounterState, refTick: number, now: number, tick: number, v: CounterView): void {
   if (now <= c.refTime) return;
-  project(c, ticksAt(now), v);
+  project(c, refTick, tick, v);
   c.ce = v.ce;
   c.out = v.out;
   c.nullCount = v.nullCount;
@@ -269,9 +274,11 @@ function edgesToChange(c: CounterState, v: CounterView): number {
   }
 }
 
-/** The clock edge (> tick) of OUT's next change, or -1 if none will happen without a write or GATE change. */
+/**
+ * The clock edge (> tick) of OUT's next change, or -1 if none will happen without a write or
+ * GATE change. `v` must hold project(c, refTick, tick); it is used as scratch.
+ */
 export function nextOutEdge(c: CounterState, tick: number, v: CounterView): number {
-  project(c, tick, v);
   if (v.loadAt > tick) {
     // A load is pending on the next edge (loads are always set for the edge after a write).
     const before = v.out;
