@@ -19,8 +19,11 @@ import {
   Feature,
   InterruptReason,
   MAX_MULTIPLE,
+  FLOATING_BUS,
   MediaEvent,
+  NO_DEVICE_STATUS,
   PACKET_SIZE,
+  PacketFeature,
   PowerModeCode,
   Reg,
   SECTOR,
@@ -397,7 +400,7 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
 
   private read8(offset: number): number {
     const s = this.state;
-    if (this.noDrives) return offset === Reg.StatusCommand ? 0x7f : 0xff; // DD7 pulled down, the rest float
+    if (this.noDrives) return offset === Reg.StatusCommand ? NO_DEVICE_STATUS : FLOATING_BUS;
     const d = s.drives[s.selected]!;
     const hob = (s.control & Control.HOB) !== 0;
     switch (offset) {
@@ -430,7 +433,7 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
   }
 
   private alternateStatus(): number {
-    if (this.noDrives) return 0x7f;
+    if (this.noDrives) return NO_DEVICE_STATUS;
     const d = this.state.drives[this.state.selected]!;
     return d.kind === DriveKind.None ? 0 : d.status;
   }
@@ -1070,7 +1073,7 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
 
   /** PACKET: Features bit 0 (DMA) and bit 1 (overlap) are not supported; otherwise DRQ for the 12-byte packet, Interrupt Reason CoD. */
   private packetCommand(d: DriveState): void {
-    if (d.feature & 0x03) return this.abort(d);
+    if (d.feature & (PacketFeature.DMA | PacketFeature.OVL)) return this.abort(d);
     const limit = ((d.lbaHigh << 8) | d.lbaMid) & ~1;
     d.byteLimit = limit === 0 ? 0xfffe : limit;
     d.phase = Phase.Packet;

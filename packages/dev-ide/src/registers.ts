@@ -107,6 +107,19 @@ export const InterruptReason = {
   REL: 0x04,
 } as const;
 
+/** PACKET command Features bits (ATA-6 8.21). */
+export const PacketFeature = {
+  /** Data by DMA (this device has no DMA). */
+  DMA: 0x01,
+  /** Overlapped command (not supported). */
+  OVL: 0x02,
+} as const;
+
+/** Status read on a channel with no device at all: DD7 is pulled down by the host (ATA-6 5.2.x), the other lines float high. */
+export const NO_DEVICE_STATUS = 0x7f;
+/** Other registers of a channel with no device: the bus floats high. */
+export const FLOATING_BUS = 0xff;
+
 /** Register signatures after a reset or diagnostic (ATA-6 9.12): Sector Count and LBA Low 01h, then LBA Mid/High. */
 export const Signature = {
   ataMid: 0x00,

@@ -2,12 +2,12 @@
 // the run that was saved, loaded into a fresh bench and finished gives what a run that never
 // stopped gives.
 import { MemoryImage } from '@backplane/block';
-import { VmstateError, loadSection, saveSection } from '@backplane/vmstate';
+import { VmstateError, defineState, field, loadSection, saveSection } from '@backplane/vmstate';
 import { describe, expect, it } from 'vitest';
 import { P, type Rig, firstDifference, issue, lba28, packet, patternedCopy, readData, rig, waitNotBusy, writeData } from '../test/helpers';
 import { IdeStateError } from './errors';
 import { Cmd, Status } from './registers';
-import { channelDescriptor } from './state';
+import { channelDescriptor, driveDescriptor } from './state';
 
 const SECTORS = 4096;
 
@@ -199,5 +199,23 @@ describe('loading a state that does not fit', () => {
     const b = rig({ master: { kind: 'disk', image: patternedCopy(SECTORS) } });
     expect(() => load(b, bytes)).toThrow(VmstateError);
     expect(b.tb.inb(P.status)).toBe(Status.DRDY | Status.DSC);
+  });
+});
+
+describe('a reader without the PIO subsection (an older build that could not migrate transfers)', () => {
+  const oldDrive = defineState({ name: 'ide-drive', version: 1, fields: driveDescriptor.fields });
+  const oldChannel = defineState({ name: 'ide-channel', version: 1, fields: { ...channelDescriptor.fields, drives: field.array(field.struct(oldDrive), 2) } });
+
+  it('loads a stream saved while idle', () => {
+    const a = rig({ master: { kind: 'disk', image: patternedCopy(SECTORS) } });
+    issue(a.tb, Cmd.SetMultipleMode, { count: 8, device: 0xa0 });
+    const loaded = loadSection(oldChannel, save(a), { now: 0 });
+    expect(loaded.drives[0]!.multiple).toBe(8);
+  });
+
+  it('refuses a stream saved with data pending, rather than losing the transfer', () => {
+    const a = rig({ master: { kind: 'disk', image: patternedCopy(SECTORS) } });
+    issue(a.tb, Cmd.ReadSectors, lba28(0, 2));
+    expect(() => loadSection(oldChannel, save(a), { now: 0 })).toThrow(VmstateError);
   });
 });
