@@ -48,14 +48,24 @@ export function setInput(ch: PicChipState, ir: number, level: boolean): void {
   }
 }
 
+/**
+ * HIGHEST[(lowest << 8) | mask]: the set bit of `mask` with the highest priority when IR `lowest`
+ * has the lowest priority (so IR lowest+1 mod 8 has the highest), or -1 for an empty mask.
+ */
+const HIGHEST = (() => {
+  const t = new Int8Array(8 * 256);
+  for (let lowest = 0; lowest < 8; lowest++)
+    for (let mask = 0; mask < 256; mask++) {
+      let found = -1;
+      for (let k = 1; k <= 8 && found < 0; k++) if (mask & (1 << ((lowest + k) & 7))) found = (lowest + k) & 7;
+      t[(lowest << 8) | mask] = found;
+    }
+  return t;
+})();
+
 /** The set bit of `mask` with the highest priority under the current rotation, or -1. */
 export function highest(ch: PicChipState, mask: number): number {
-  if ((mask & 0xff) === 0) return -1;
-  for (let k = 1; k <= 8; k++) {
-    const ir = (ch.lowestPriority + k) & 7;
-    if (mask & (1 << ir)) return ir;
-  }
-  return -1;
+  return HIGHEST[(ch.lowestPriority << 8) | (mask & 0xff)]!;
 }
 
 /** Priority rank of an input: 0 is the highest. */
