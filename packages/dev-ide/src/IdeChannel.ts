@@ -46,7 +46,9 @@ import {
   adoptDriveState,
   initialDriveState,
   readOffset,
+  readRemaining,
   setReadOffset,
+  setReadRemaining,
   setTransferLba,
   transferLba,
 } from './state';
@@ -1089,7 +1091,7 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     d.packet.set(d.buffer.subarray(0, PACKET_SIZE));
     d.replyPos = d.replyEnd = 0;
     setReadOffset(d, 0);
-    d.readRemaining = 0;
+    setReadRemaining(d, 0);
     const outcome = executePacket(h.packet!);
     if (outcome === Outcome.Check) return this.packetCheck(d);
     if (outcome === Outcome.Good) return this.packetGood(d);
@@ -1099,26 +1101,27 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
   /** Present the next data chunk (at most the byte count limit; whole blocks when the limit allows), or complete. */
   private packetChunk(_i: number, d: DriveState, h: HostDrive): void {
     let n: number;
-    if (d.readRemaining > 0) {
+    const left = readRemaining(d);
+    if (left > 0) {
       const media = d.mediaPresent && !d.trayOpen ? h.image : undefined;
       if (!media) {
-        d.readRemaining = 0;
+        setReadRemaining(d, 0);
         d.senseKey = SenseKey.NotReady;
         d.asc = Asc.MediumNotPresent;
         return this.packetCheck(d);
       }
-      n = d.byteLimit >= CD_BLOCK ? Math.min(d.readRemaining, d.byteLimit - (d.byteLimit % CD_BLOCK)) : Math.min(d.readRemaining, d.byteLimit);
+      n = d.byteLimit >= CD_BLOCK ? Math.min(left, d.byteLimit - (d.byteLimit % CD_BLOCK)) : Math.min(left, d.byteLimit);
       const offset = readOffset(d);
       try {
         media.read(offset, d.buffer, 0, n);
       } catch {
-        d.readRemaining = 0;
+        setReadRemaining(d, 0);
         d.senseKey = SenseKey.MediumError;
         d.asc = Asc.UnrecoveredReadError;
         return this.packetCheck(d);
       }
       setReadOffset(d, offset + n);
-      d.readRemaining -= n;
+      setReadRemaining(d, left - n);
       d.pos = 0;
       d.end = n;
     } else if (d.replyPos < d.replyEnd) {

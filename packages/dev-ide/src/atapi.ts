@@ -4,7 +4,7 @@
 import type { BlockDevice } from '@backplane/block';
 import type { DriveIdentity } from './identify';
 import { Asc, CD_BLOCK, MediaEvent, ModePage, Scsi, SenseKey } from './registers';
-import { type DriveState, setReadOffset } from './state';
+import { type DriveState, setReadOffset, setReadRemaining } from './state';
 
 /** What a packet command leaves for the channel to do. */
 export const Outcome = {
@@ -12,7 +12,7 @@ export const Outcome = {
   Good: 0,
   /** Data in: the reply in `buffer[0, replyEnd)`. */
   Reply: 1,
-  /** Data in: `readRemaining` bytes of the medium from `readOffset`. */
+  /** Data in: `readRemaining(d)` bytes of the medium from `readOffset(d)`. */
   MediaRead: 2,
   /** CHECK CONDITION; the sense data are set. */
   Check: 3,
@@ -169,7 +169,7 @@ function readBlocks(c: PacketContext, lba: number, blocks: number): OutcomeCode 
   if (lba + blocks > mediaBlocks(m)) return check(c.d, SenseKey.IllegalRequest, Asc.LbaOutOfRange);
   if (blocks === 0) return Outcome.Good;
   setReadOffset(c.d, lba * CD_BLOCK);
-  c.d.readRemaining = blocks * CD_BLOCK;
+  setReadRemaining(c.d, blocks * CD_BLOCK);
   return Outcome.MediaRead;
 }
 

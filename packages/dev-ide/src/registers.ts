@@ -115,7 +115,7 @@ export const PacketFeature = {
   OVL: 0x02,
 } as const;
 
-/** Status read on a channel with no device at all: DD7 is pulled down by the host (ATA-6 5.2.x), the other lines float high. */
+/** Status read on a channel with no device at all: DD7 is pulled down by the host (ATA/ATAPI-6 requires the pull-down so BSY reads 0), the other lines float high. */
 export const NO_DEVICE_STATUS = 0x7f;
 /** Other registers of a channel with no device: the bus floats high. */
 export const FLOATING_BUS = 0xff;

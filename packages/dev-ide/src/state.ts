@@ -107,7 +107,8 @@ export const pioSubsection = subsection({
     /** Packet media read still to send after the current chunk: byte offset (bits 31-0, 47-32) and length. */
     readOffsetLo: field.u32(),
     readOffsetHi: field.u16(),
-    readRemaining: field.u32(),
+    readRemainingLo: field.u32(),
+    readRemainingHi: field.u16(),
     /** A packet reply held in `buffer[replyPos, replyEnd)`. */
     replyPos: field.u32({ range: [0, BUFFER_SIZE] }),
     replyEnd: field.u32({ range: [0, BUFFER_SIZE] }),
@@ -215,6 +216,16 @@ export function transferLba(d: DriveState): number {
 export function setTransferLba(d: DriveState, lba: number): void {
   d.lbaLo = lba % 0x1_0000_0000;
   d.lbaHi = Math.floor(lba / 0x1_0000_0000);
+}
+
+/** Bytes of the packet media read in flight still to send after the current chunk. */
+export function readRemaining(d: DriveState): number {
+  return d.readRemainingHi * 0x1_0000_0000 + d.readRemainingLo;
+}
+
+export function setReadRemaining(d: DriveState, bytes: number): void {
+  d.readRemainingLo = bytes % 0x1_0000_0000;
+  d.readRemainingHi = Math.floor(bytes / 0x1_0000_0000);
 }
 
 /** The byte offset of the packet media read in flight. */
