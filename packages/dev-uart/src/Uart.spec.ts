@@ -594,6 +594,15 @@ describe('host side', () => {
     expect(bench.inb(LSR) & 0x01).toBe(0);
   });
 
+  it('input is an Observer: an Observable subscribed to it feeds the receiver', () => {
+    const { bench, uart } = setup();
+    const input = new Subject<number>();
+    input.subscribe(uart.input);
+    input.next(0x41);
+    input.complete();
+    expect(bench.inb(RBR)).toBe(0x41);
+  });
+
   it('LCR bit 6 holds the transmit line in break', () => {
     const { bench, uart } = setup();
     bench.outb(LCR, 0x43);

@@ -1,6 +1,6 @@
 import { IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
 import type { Migratable } from '@backplane/vmstate';
-import { Observable, Subject, type Subscription } from 'rxjs';
+import { Observable, Subject, type Observer, type Subscription } from 'rxjs';
 import {
   COM1_BASE,
   COM1_IRQ,
@@ -120,6 +120,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
   readonly txBreak: IrqLine;
   /** Bytes the guest sends, as they leave the shift register (not in loopback). */
   readonly transmit$: Observable<number>;
+  /** Bytes to the guest: `source$.subscribe(uart.input)` (errors and completion are ignored). */
+  readonly input: Observer<number>;
   readonly resources: UartResources;
   private readonly clockHz: number;
   private paced: boolean;
@@ -151,6 +153,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     this.out2 = new IrqLine(`${id}.out2`);
     this.txBreak = new IrqLine(`${id}.break`);
     this.transmit$ = this.transmitted.asObservable();
+    this.input = { next: (b) => void this.receive(b), error: () => {}, complete: () => {} };
   }
 
   plug(bus: Bus): void {
