@@ -135,6 +135,8 @@ describe.skipIf(!tools)('a 1.44M FAT12 image made by mkfs.fat', () => {
     const sector = new Uint8Array(512);
     sector.set(new TextEncoder().encode(text.slice(0, 512).toUpperCase()));
     expect(dmaWrite(bench, sector, { c: at.c, head: at.head, r: at.r }).slice(0, 3)).toEqual([at.head << 2, 0, 0]);
+    // The result phase came after the sector reached the file: another reader sees it already.
+    expect(readFileSync(copy).subarray(b.dataStart * 512, b.dataStart * 512 + 512)).toEqual(Buffer.from(sector));
     image.close();
     const typed = spawnSync('mtype', ['-i', copy, '::HELLO.TXT']);
     expect(typed.status, typed.stderr.toString()).toBe(0);
