@@ -576,6 +576,15 @@ describe('attaching devices', () => {
     expect(readCurrent(bench, 1)).toEqual({ address: 0x1000, count: 3 });
   });
 
+  it('leaves a block-mode channel unstarted when its device returns a bad position', () => {
+    const { bench, dma } = setup();
+    const channel = bench.bus.dma.attach(2, 'broken', { transfer: () => -1 });
+    program(bench, 2, { address: 0x1000, count: 4, mode: MODE_BLOCK | TRANSFER_WRITE });
+    expect(() => channel.request()).toThrow(DmaClientError);
+    expect(dma.state.blockActive).toBe(0);
+    expect(readCurrent(bench, 2)).toEqual({ address: 0x1000, count: 3 });
+  });
+
   it('stops serving a device that makes no progress instead of spinning', () => {
     const { bench } = setup();
     let calls = 0;

@@ -362,25 +362,20 @@ export class Dma8237 implements Device, DmaController, Migratable<typeof dmaStat
       return;
     }
     const mode = s.channels[ch]!.mode & MODE_SELECT_MASK;
-    const software = (s.controllers[c]!.request & (1 << n)) !== 0 && mode === MODE_BLOCK;
-    if (mode === MODE_BLOCK) s.blockActive |= bit;
     const client = this.clients[ch];
     for (;;) {
       const moved = client ? this.runClient(ch, client) : this.runUnattended(ch);
-      if (moved === 0) {
-        this.stalled |= bit;
-        return;
-      }
-      if (s.eop & bit) {
-        // terminal count: after an autoinitialise reload the channel waits for the next event,
-        // so a device that always has data cannot keep the host in this loop
+      // a started block runs to terminal count, whatever DREQ does
+      if (mode === MODE_BLOCK && moved > 0 && !(s.eop & bit)) s.blockActive |= bit;
+      if (moved === 0 || s.eop & bit) {
+        // No progress: the device has nothing now. Terminal count: after an autoinitialise
+        // reload the channel waits for the next event, so a device that always has data cannot
+        // keep the host in this loop. Either way the channel sits out the rest of this pass.
         this.stalled |= bit;
         return;
       }
       if (mode === MODE_SINGLE) return; // give the bus back; arbitration decides who is next
-      if (mode === MODE_DEMAND && !(s.dreq & bit)) return;
-      if (mode === MODE_DEMAND && s.controllers[c]!.mask & (1 << n)) return;
-      if (mode === MODE_BLOCK && !software && !(s.blockActive & bit)) return;
+      if (mode === MODE_DEMAND && (!(s.dreq & bit) || s.controllers[c]!.mask & (1 << n))) return;
     }
   }
 
