@@ -156,6 +156,7 @@ post:
         out     0x80, al
         call    init_pic
         call    init_pit
+        call    init_dma
         mov     al, 0x03
         out     0x80, al
         call    init_memory
@@ -210,6 +211,20 @@ init_pit:
         xor     al, al
         out     0x40, al
         out     0x40, al
+        ret
+
+; ---- 8237A pair: master clear, then the slave controller (channels 0-3) cascaded through
+; channel 4 of the master (word channels 4-7), as the PC/AT wires them ---------------------------
+init_dma:
+        xor     al, al
+        out     0x0D, al                ; master clear, 8-bit controller (all channels masked)
+        out     0xDA, al                ; master clear, 16-bit controller
+        out     0x08, al                ; command: enabled, normal timing, DREQ high, DACK low
+        out     0xD0, al
+        mov     al, 0xC0                ; channel 4: cascade mode
+        out     0xD6, al
+        xor     al, al
+        out     0xD4, al                ; unmask channel 4
         ret
 
 ; ---- memory size from CMOS (0x15/0x16 base, 0x30/0x31 extended), 1 KiB kept for the EBDA ----
@@ -1652,11 +1667,8 @@ fdc_reset:
         mov     dx, FDC_DOR
         mov     al, 0x08                ; reset asserted (bit 2 low), DMA gate on
         out     dx, al
-        mov     al, 0x0C                ; reset released
-        or      al, [BDA_FDMOTOR]
-        and     al, 0x3C
-        or      al, 0x0C
-        out     dx, al
+        xor     dl, dl
+        call    fd_dor                  ; reset released, motors as they were
         call    fd_wait_irq
         jc      .fail
         mov     cx, 4
@@ -1748,19 +1760,27 @@ fd_motor_on:
         push    dx
         mov     byte [BDA_FDTIMEOUT], 0xFF
         mov     cl, dl
-        mov     al, 0x10
+        mov     al, 1
         shl     al, cl
-        or      [BDA_FDMOTOR], al
+        or      [BDA_FDMOTOR], al       ; BDA 3Fh bits 0-3: motor on, per drive
+        call    fd_dor                  ; DOR: motors, controller enabled, DMA gate, drive DL
+        pop     dx
+        pop     cx
+        pop     ax
+        ret
+
+; AL = DOR value for drive DL: motor bits 4-7 from the BDA, not reset, DMA and IRQ enabled
+fd_dor:
+        push    cx
         mov     al, [BDA_FDMOTOR]
+        and     al, 0x0F
         mov     cl, 4
-        shl     al, cl                  ; motor bits 4-7 of the DOR
+        shl     al, cl
         or      al, 0x0C
         or      al, dl
         mov     dx, FDC_DOR
         out     dx, al
-        pop     dx
         pop     cx
-        pop     ax
         ret
 
 fd_motor_timeout:
