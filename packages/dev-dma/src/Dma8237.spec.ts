@@ -279,6 +279,37 @@ describe('16-bit channels (DMA2: word addressing and word counts)', () => {
   });
 });
 
+describe('16-bit channels move whole words', () => {
+  it('counts only the whole words of an odd byte count; the odd byte is offered again', () => {
+    const { bench } = setup();
+    const calls: number[] = [];
+    let ch: ReturnType<typeof bench.bus.dma.attach>;
+    ch = bench.bus.dma.attach(5, 'odd', {
+      transfer: (position) => {
+        calls.push(position);
+        if (calls.length === 1) return position + 3;
+        ch.release();
+        return position + 2;
+      },
+    });
+    program(bench, 5, { address: 0x2000, count: 4, mode: MODE_DEMAND | TRANSFER_WRITE });
+    ch.request();
+    expect(calls).toEqual([0, 2]);
+    expect(readCurrent(bench, 5)).toEqual({ address: 0x1002, count: 1 });
+  });
+});
+
+describe('cascade mode on a device channel', () => {
+  it('is left to its bus master: the 8237A moves nothing for it', () => {
+    const { bench } = setup();
+    const dev = new FakeDevice(bench, 2, bytes(4));
+    program(bench, 2, { address: 0x1000, count: 4, mode: 0xc0 });
+    dev.supply(4);
+    expect(dev.calls).toEqual([]);
+    expect(bench.inb(DMA1.status) & 0x40).toBe(0x40); // DREQ still shows
+  });
+});
+
 describe('demand mode', () => {
   it('transfers while DREQ is held and pauses, keeping its place, when the device drops it', () => {
     const { bench } = setup();
