@@ -221,3 +221,18 @@ describe('hardware reset (RESET-)', () => {
     expect(issue(tb, Cmd.ReadMultiple, lba28(0, 1)) & Status.ERR).toBe(Status.ERR);
   });
 });
+
+describe('host configuration errors', () => {
+  it('a disk image that is not a whole number of sectors is an IdeConfigError naming the drive', async () => {
+    const { IdeConfigError } = await import('./errors');
+    expect(() => rig({ master: { kind: 'disk', image: new MemoryImage(1000) } })).toThrow(IdeConfigError);
+    expect(() => rig({ master: { kind: 'disk', image: new MemoryImage(1000) } })).toThrow(/ide0-master/);
+  });
+
+  it('media operations on a position without a CD-ROM drive are refused', async () => {
+    const { IdeConfigError } = await import('./errors');
+    const { ch } = rig({ master: disk() });
+    expect(() => ch.insertMedia(0, new MemoryImage(2048))).toThrow(IdeConfigError);
+    expect(() => ch.ejectMedia(1)).toThrow(IdeConfigError);
+  });
+});
