@@ -612,6 +612,58 @@ describe('host side', () => {
   });
 });
 
+describe('host side: paced input (feed)', () => {
+  it('delivers one byte per character time, the first one character time after it was queued', () => {
+    const { bench, uart } = setup();
+    bench.outb(FCR, 0x01);
+    expect(uart.feed('abc')).toBe(3);
+    bench.advance(CHAR_115200_8N1 - 1);
+    expect(bench.inb(LSR) & 0x01).toBe(0);
+    bench.advance(1);
+    expect(bench.inb(RBR)).toBe(0x61);
+    bench.advance(2 * CHAR_115200_8N1);
+    expect(bench.inb(RBR)).toBe(0x62);
+    expect(bench.inb(RBR)).toBe(0x63);
+    expect(uart.fedPending).toBe(0);
+  });
+
+  it('waits while the receiver is full instead of overrunning it', () => {
+    const { bench, uart } = setup();
+    bench.outb(FCR, 0x01);
+    uart.feed(Array.from({ length: 40 }, (_, i) => i));
+    bench.advance(100 * CHAR_115200_8N1);
+    expect(bench.inb(LSR) & 0x03).toBe(0x01); // data ready, no overrun
+    expect(uart.fedPending).toBe(24);
+    const got: number[] = [];
+    for (let i = 0; i < 400 && got.length < 40; i++) {
+      while (bench.inb(LSR) & 0x01) got.push(bench.inb(RBR));
+      bench.advance(CHAR_115200_8N1);
+    }
+    expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('in 16450 mode, waits for each character to be read', () => {
+    const { bench, uart } = setup();
+    uart.feed([1, 2]);
+    bench.advance(10 * CHAR_115200_8N1);
+    expect(bench.inb(LSR) & 0x03).toBe(0x01);
+    expect(bench.inb(RBR)).toBe(1);
+    bench.advance(CHAR_115200_8N1);
+    expect(bench.inb(RBR)).toBe(2);
+  });
+
+  it('holds the queue in loopback (SIN disconnected) and delivers after it', () => {
+    const { bench, uart } = setup();
+    bench.outb(MCR, 0x10);
+    uart.feed([7]);
+    bench.advance(10 * CHAR_115200_8N1);
+    expect(bench.inb(LSR) & 0x01).toBe(0);
+    bench.outb(MCR, 0x00);
+    bench.advance(CHAR_115200_8N1);
+    expect(bench.inb(RBR)).toBe(7);
+  });
+});
+
 describe('port-write fuzz', () => {
   it('thousands of random accesses, host input and time steps keep the state inside its bounds', () => {
     const { bench, uart } = setup();
@@ -623,7 +675,10 @@ describe('port-write fuzz', () => {
       if (op < 4) bench.outb(port, rng.below(256));
       else if (op < 7) bench.inb(port);
       else if (op === 7) uart.receive(rng.below(256), rng.below(4) === 0 ? RX_PARITY_ERROR : 0);
-      else if (op === 8) uart.setModemInputs({ cts: rng.below(2) === 1, ri: rng.below(2) === 1 });
+      else if (op === 8) {
+        if (rng.below(8) === 0) uart.feed([rng.below(256), rng.below(256)]);
+        else uart.setModemInputs({ cts: rng.below(2) === 1, ri: rng.below(2) === 1 });
+      }
       else bench.advance(rng.below(2_000_000));
       expect(s.rxCount).toBeGreaterThanOrEqual(0);
       expect(s.rxCount).toBeLessThanOrEqual(s.fcr & 1 ? 16 : 1);

@@ -59,7 +59,7 @@ import {
   REG_SCR,
   RX_TRIGGER_LEVELS,
 } from './registers';
-import { DEFAULT_MODEM_INPUTS, initialState, uartStateDescriptor, type UartState } from './state';
+import { DEFAULT_MODEM_INPUTS, HOST_QUEUE_MAX, initialState, uartStateDescriptor, type UartState } from './state';
 import { characterTimeNs, wordMask } from './timing';
 
 /** Where the UART sits on the ISA bus. */
@@ -131,6 +131,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
   private clock: VirtualClock | undefined;
   private txTimer: Timer | undefined;
   private timeoutTimer: Timer | undefined;
+  private lineTimer: Timer | undefined;
   private claim: PortClaim | undefined;
   /** Receive attempts lost because the FIFO was full or the input was disconnected (host statistics). */
   lost = 0;
@@ -161,6 +162,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     this.irqLine = bus.irq.line(this.resources.irq, this.id);
     this.txTimer = bus.clock.timer(`${this.id}.tx`, () => this.shiftOutDone());
     this.timeoutTimer = bus.clock.timer(`${this.id}.rx-timeout`, () => this.characterTimeout());
+    this.lineTimer = bus.clock.timer(`${this.id}.rx-line`, () => this.lineArrived());
     this.claim = bus.io.claim(this.id, this.resources.iobase, 8, {
       read8: (offset) => this.read(offset),
       write8: (offset, value) => this.write(offset, value),
@@ -175,8 +177,9 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     if (this.clock) {
       if (this.txTimer) this.clock.disposeTimer(this.txTimer);
       if (this.timeoutTimer) this.clock.disposeTimer(this.timeoutTimer);
+      if (this.lineTimer) this.clock.disposeTimer(this.lineTimer);
     }
-    this.txTimer = this.timeoutTimer = undefined;
+    this.txTimer = this.timeoutTimer = this.lineTimer = undefined;
     this.irqLine?.lower();
     this.irqLine = undefined;
   }
@@ -228,6 +231,29 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       return false;
     }
     return this.receiveCharacter(0, LSR_BI);
+  }
+
+  /**
+   * Queue bytes on the line to the guest, paced: one arrives every character time (of the
+   * current divisor and frame format) while the receiver has room, so none is lost to an
+   * overrun, as from a sender that waits for the guest. A string is taken as Latin-1. Returns
+   * how many bytes were queued (the queue holds at most 64 KiB).
+   */
+  feed(data: ArrayLike<number> | string): number {
+    const s = this.state;
+    const n = Math.min(HOST_QUEUE_MAX - s.hostInput.length, data.length);
+    if (n <= 0) return 0;
+    const q = new Uint8Array(s.hostInput.length + n);
+    q.set(s.hostInput);
+    for (let i = 0; i < n; i++) q[s.hostInput.length + i] = typeof data === 'string' ? data.charCodeAt(i) & 0xff : data[i]! & 0xff;
+    s.hostInput = q;
+    if (s.hostInputAt < 0) this.armLine();
+    return n;
+  }
+
+  /** Bytes queued by `feed()` that have not reached the receiver yet. */
+  get fedPending(): number {
+    return this.state.hostInput.length;
   }
 
   /** Feed every byte of `source` to `receive`. */
@@ -311,6 +337,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     s.thrInterrupt = state.thrInterrupt;
     s.timeoutAt = state.timeoutAt;
     s.timeoutPending = state.timeoutPending;
+    s.hostInput = state.hostInput.slice();
+    s.hostInputAt = state.hostInputAt;
     this.rearm();
     this.driveModemOutputs();
     this.txBreak.set((s.lcr & LCR_BREAK) !== 0 && !(s.mcr & MCR_LOOP));
@@ -543,6 +571,26 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     return false;
   }
 
+  private armLine(): void {
+    const s = this.state;
+    if (!this.clock || !this.lineTimer) return;
+    s.hostInputAt = this.clock.now + this.characterTime;
+    this.lineTimer.armAt(s.hostInputAt);
+  }
+
+  /** One character time of the fed line has passed: deliver its next byte if there is room. */
+  private lineArrived(): void {
+    const s = this.state;
+    s.hostInputAt = -1;
+    if (s.hostInput.length === 0) return;
+    if (!(s.mcr & MCR_LOOP) && s.rxCount < this.rxCapacity()) {
+      const byte = s.hostInput[0]!;
+      s.hostInput = s.hostInput.slice(1);
+      this.receiveCharacter(byte & wordMask(s.lcr), 0);
+    }
+    if (s.hostInput.length > 0) this.armLine();
+  }
+
   // ---------------------------------------------------------------- transmitter
 
   /** Move the next character from THR / the FIFO into the shift register and start sending it. */
@@ -667,5 +715,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     else this.txTimer.cancel();
     if (s.timeoutAt >= 0) this.timeoutTimer.armAt(s.timeoutAt);
     else this.timeoutTimer.cancel();
+    if (s.hostInputAt >= 0) this.lineTimer?.armAt(s.hostInputAt);
+    else if (s.hostInput.length > 0) this.armLine();
+    else this.lineTimer?.cancel();
   }
 }

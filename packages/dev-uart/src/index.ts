@@ -1,7 +1,7 @@
 // @backplane/dev-uart: National/TI 16550A UART.
 export { Uart, RX_FRAMING_ERROR, RX_PARITY_ERROR } from './Uart';
 export type { ModemInputs, UartOptions, UartResources } from './Uart';
-export { DEFAULT_MODEM_INPUTS, initialState, uartStateDescriptor } from './state';
+export { DEFAULT_MODEM_INPUTS, HOST_QUEUE_MAX, initialState, uartStateDescriptor } from './state';
 export type { UartState } from './state';
 export { UART, UART2, uartModule } from './module';
 export type { UartModuleOptions } from './module';

@@ -15,6 +15,9 @@ import {
   MSR_DSR,
 } from './registers';
 
+/** Bytes the host may have queued on the line (`Uart.feed`). */
+export const HOST_QUEUE_MAX = 65536;
+
 /** Modem inputs of a connected terminal: CTS, DSR and DCD active, RI inactive. */
 export const DEFAULT_MODEM_INPUTS = MSR_CTS | MSR_DSR | MSR_DCD;
 
@@ -27,7 +30,8 @@ const capacity = (s: LoadedState): number => ((s.fcr as number) & FCR_ENABLE ? F
 /**
  * The 16550A's state, versioned. Version 1. The subsection `rx-timeout` carries a character
  * timeout that is being timed or has been indicated: a rarer state (FIFO mode with characters
- * waiting below the trigger level), absent from the stream otherwise.
+ * waiting below the trigger level), absent from the stream otherwise. The subsection
+ * `host-input` carries bytes the host queued with `feed()` that have not reached the receiver.
  *
  * In 16450 (non-FIFO) mode, RBR and THR are slot `head` of the FIFO arrays with a capacity of one.
  */
@@ -79,6 +83,17 @@ export const uartStateDescriptor = defineState({
         timeoutAt: field.timer(),
         /** A character timeout has been indicated and not yet cleared by a read of RBR. */
         timeoutPending: field.bool(),
+      },
+    }),
+    subsection({
+      name: 'host-input',
+      version: 1,
+      needed: (s) => s.hostInput.length > 0 || s.hostInputAt >= 0,
+      fields: {
+        /** Bytes on their way to SIN from `feed()`, one per character time while the receiver has room. */
+        hostInput: field.varBytes({ max: HOST_QUEUE_MAX }),
+        /** When the next of them has arrived (virtual ns), or -1. */
+        hostInputAt: field.timer(),
       },
     }),
   ],

@@ -41,5 +41,8 @@ export function goldenUartV1(): UartState {
     thrInterrupt: false,
     timeoutAt: GOLDEN_NOW + 300_000,
     timeoutPending: false,
+    // Subsection host-input (added after this golden was written): absent, so its defaults.
+    hostInput: new Uint8Array(0),
+    hostInputAt: -1,
   };
 }
