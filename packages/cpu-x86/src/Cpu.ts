@@ -1,7 +1,7 @@
 // The x86 processor core: memory and port access through the bus, flags, interrupts and the
 // run loop. Instruction behaviour lives in ops.ts (one handler per opcode, in tables).
 import type { InterruptController, IoSpace, MemorySpace, VirtualClock } from '@backplane/bus';
-import { buildOpcodeTable, type OpHandler } from './ops';
+import { buildOpcodeTable, runSlice, type OpHandler } from './ops';
 import {
   AF,
   ARITH_FLAGS,
@@ -93,7 +93,7 @@ export class X86Cpu {
   readonly r8: Uint8Array;
   readonly r16: Uint16Array;
   /** @internal segment bases (alias of state.segBase). */
-  readonly sbase: Uint32Array;
+  readonly sbase: Int32Array;
   /** @internal the bus. */
   readonly mem: MemorySpace;
   readonly io: IoSpace;
@@ -128,6 +128,8 @@ export class X86Cpu {
   left = 0;
   /** Instructions of the slice given back by `stop()`. */
   rest = 0;
+  /** `step()`: a REP string instruction runs to its end. */
+  stepping = false;
 
   private pic: InterruptController | undefined;
   private intrLevel = false;
@@ -251,7 +253,10 @@ export class X86Cpu {
         if (s.nmiPending || (this.intrLevel && s.flags & IF)) continue;
         return 'halt';
       }
-      let n = Math.min(budget - done, untilEvent);
+      // Slices are small integers (V8 keeps `left` unboxed); a longer budget takes several.
+      let n = budget - done;
+      if (untilEvent < n) n = untilEvent;
+      if (n > SLICE_UNBOUNDED) n = SLICE_UNBOUNDED;
       const trap = s.flags & TF && s.shadow === 0;
       if (s.shadow !== 0 || trap) n = 1;
       if (this.breakpoints.size > 0) {
@@ -283,9 +288,14 @@ export class X86Cpu {
    */
   step(): void {
     this.state.shadow = 0;
-    this.left = SLICE_UNBOUNDED;
+    this.left = 1;
     this.rest = 0;
-    this.exec();
+    this.stepping = true;
+    try {
+      runSlice(this);
+    } finally {
+      this.stepping = false;
+    }
   }
 
   /** Give the rest of the current slice back (something needs the run loop's attention). */
@@ -297,31 +307,11 @@ export class X86Cpu {
   }
 
   private slice(): void {
-    const s = this.state;
-    const ops = this.ops;
-    while (this.left > 0) {
-      this.left--;
-      this.start = s.ip;
-      try {
-        const op = this.fetch8();
-        ops[op]!(this, op);
-      } catch (e) {
-        this.deliverFault(e);
-      }
-    }
+    runSlice(this);
   }
 
-  private exec(): void {
-    this.start = this.state.ip;
-    try {
-      const op = this.fetch8();
-      this.ops[op]!(this, op);
-    } catch (e) {
-      this.deliverFault(e);
-    }
-  }
-
-  private deliverFault(e: unknown): void {
+  /** @internal */
+  deliverFault(e: unknown): void {
     if (e !== FAULT) throw e;
     this.dseg = DS;
     this.sseg = SS;

@@ -2,8 +2,10 @@
 // 16-bit operand and address size (real mode); the 80386 adds tables for 32-bit sizes.
 import type { X86Cpu } from './Cpu';
 import { REG8_INDEX } from './Cpu';
+import { LAZY_ADD, LAZY_SUB } from './state';
 import {
   AF,
+  ARITH_FLAGS,
   AX,
   BP,
   BX,
@@ -199,7 +201,7 @@ const prefix: OpHandler = (c, first) => {
         // The 80286 refuses instructions longer than 10 bytes (#GP); the shortest that can
         // exceed the limit has five prefixes.
         if (count >= 5 && c.m >= MODEL_80286 && count + instructionLength(c, (c.state.ip - 1) & 0xffff) > 10) c.raise(VEC_GP);
-        c.ops[op]!(c, op);
+        dispatch(c, op);
         c.dseg = dseg;
         c.sseg = sseg;
         c.rep = rep;
@@ -408,7 +410,7 @@ function repeat(c: X86Cpu, iteration: (c: X86Cpu, w: number) => void, w: number,
     r[rCX] = cx;
     if (cx === 0) return;
     if (cmp && (c.zf() !== 0) !== (c.rep === 2)) return;
-    if (c.left <= 0) {
+    if (c.left <= 0 && !c.stepping) {
       c.state.ip = c.m === MODEL_8086 ? (opIp - 1) & 0xffff : c.start;
       return;
     }
@@ -1572,4 +1574,225 @@ export function buildOpcodeTable(model: number): OpHandler[] {
   }
   for (let i = 0; i < 256; i++) if (!t[i]) throw new Error(`opcode table has no handler for ${i.toString(16)}`);
   return t;
+}
+
+/**
+ * Execute opcode `op` (already fetched). The opcode table is the decoder; this switch only
+ * turns the table's indirect call into direct calls for the opcodes every model shares, so
+ * the JIT can inline the hot handlers into the loop. Model-specific rows go through the table.
+ */
+export function dispatch(c: X86Cpu, op: number): void {
+  switch (op) {
+    case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05:
+    case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d:
+    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
+    case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
+    case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+    case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
+    case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
+    case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+      return aluForms(c, op);
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0xf0: case 0xf1: case 0xf2: case 0xf3:
+      return prefix(c, op);
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+      return incReg(c, op);
+    case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
+      return decReg(c, op);
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+      return pushReg(c, op);
+    case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
+      return popReg(c, op);
+    case 0x74:
+      return jz(c, op);
+    case 0x75:
+      return jnz(c, op);
+    case 0x70: case 0x71: case 0x72: case 0x73: case 0x76: case 0x77:
+    case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+      return jcc(c, op);
+    case 0x80: case 0x81: case 0x82: case 0x83:
+      return group1(c, op);
+    case 0x84:
+      return test8(c, op);
+    case 0x85:
+      return test16(c, op);
+    case 0x88:
+      return movRmR8(c, op);
+    case 0x89:
+      return movRmR16(c, op);
+    case 0x8a:
+      return movRRm8(c, op);
+    case 0x8b:
+      return movRRm16(c, op);
+    case 0x8d:
+      return lea(c, op);
+    case 0xa4: case 0xa5:
+      return movs(c, op);
+    case 0xaa: case 0xab:
+      return stos(c, op);
+    case 0xac: case 0xad:
+      return lods(c, op);
+    case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+      return movR8Imm(c, op);
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+      return movR16Imm(c, op);
+    case 0xc3:
+      return ret(c, op);
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+      return group2(c, op);
+    case 0xe2:
+      return loop(c, op);
+    case 0xe8:
+      return callRel(c, op);
+    case 0xe9:
+      return jmpRel16(c, op);
+    case 0xeb:
+      return jmpRel8(c, op);
+    case 0xf6: case 0xf7:
+      return group3(c, op);
+    case 0xfe:
+      return group4(c, op);
+    case 0xff:
+      return group5(c, op);
+    default:
+      return c.ops[op]!(c, op);
+  }
+}
+
+/**
+ * The run loop's inner part: up to `c.left` instructions. The commonest simple instructions
+ * (INC/DEC/PUSH/POP r16, MOV r16 imm, JZ/JNZ, JMP short, LOOP) are written out here so the
+ * JIT keeps them in the loop; everything else goes through `dispatch`. A raised exception
+ * leaves the loop, is delivered, and the loop goes on.
+ */
+export function runSlice(c: X86Cpu): void {
+  for (;;) {
+    try {
+      fastLoop(c);
+      return;
+    } catch (e) {
+      c.deliverFault(e);
+    }
+  }
+}
+
+function fastLoop(c: X86Cpu): void {
+  const s = c.state;
+  const r16 = c.r16;
+  const ram = c.ram;
+  const direct = c.direct;
+  const sbase = c.sbase;
+  while (c.left > 0) {
+    c.left--;
+    const ip = s.ip;
+    c.start = ip;
+    const a = (sbase[CS]! + ip) & c.amask;
+    const op = direct[a >>> 12]! & 1 ? ram[a]! : c.mem.read8(a);
+    s.ip = (ip + 1) & 0xffff;
+    switch (op) {
+      case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+      case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: {
+        // INC / DEC r16: CF is kept, the other arithmetic flags are left lazy.
+        if (s.lazy & CF) s.flags = (s.flags & ~CF) | c.cf();
+        const i = (op & 7) << 1;
+        const v = r16[i]!;
+        const r = op < 0x48 ? v + 1 : v - 1;
+        s.lkind = op < 0x48 ? LAZY_ADD : LAZY_SUB;
+        s.lop1 = v;
+        s.lop2 = 1;
+        s.lres = r;
+        s.lbits = 16;
+        s.lazy = ARITH_FLAGS & ~CF;
+        r16[i] = r;
+        break;
+      }
+      case 0x74:
+      case 0x75: {
+        const d = c.fetch8s();
+        const zero = s.lazy & ZF ? (s.lres & (s.lbits === 8 ? 0xff : 0xffff)) === 0 : (s.flags & ZF) !== 0;
+        if (zero === (op === 0x74)) s.ip = (s.ip + d) & 0xffff;
+        break;
+      }
+      case 0xeb: {
+        const d = c.fetch8s();
+        s.ip = (s.ip + d) & 0xffff;
+        break;
+      }
+      case 0xe2: {
+        const d = c.fetch8s();
+        const cx = (r16[rCX]! - 1) & 0xffff;
+        r16[rCX] = cx;
+        if (cx !== 0) s.ip = (s.ip + d) & 0xffff;
+        break;
+      }
+      case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+        r16[(op & 7) << 1] = c.fetch16();
+        break;
+      case 0x70: case 0x71: case 0x72: case 0x73: case 0x76: case 0x77:
+      case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
+        const d = c.fetch8s();
+        if (c.cond(op & 15)) s.ip = (s.ip + d) & 0xffff;
+        break;
+      }
+      case 0x50: case 0x51: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57:
+        c.push16(r16[(op & 7) << 1]!);
+        break;
+      case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: {
+        const v = c.pop16();
+        r16[(op & 7) << 1] = v;
+        break;
+      }
+      case 0x89: {
+        const m = c.fetch8();
+        if (m >= 0xc0) r16[(m & 7) << 1] = r16[(m >> 2) & 14]!;
+        else {
+          c.decodeEA(m);
+          c.ww(c.eaSeg, c.eaOff, r16[(m >> 2) & 14]!);
+        }
+        break;
+      }
+      case 0x8b: {
+        const m = c.fetch8();
+        if (m >= 0xc0) r16[(m >> 2) & 14] = r16[(m & 7) << 1]!;
+        else {
+          c.decodeEA(m);
+          r16[(m >> 2) & 14] = c.rw(c.eaSeg, c.eaOff);
+        }
+        break;
+      }
+      case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05:
+      case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d:
+      case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
+      case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
+      case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+      case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
+      case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
+      case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+        aluForms(c, op);
+        break;
+      case 0x80: case 0x81: case 0x82: case 0x83:
+        group1(c, op);
+        break;
+      case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+        group2(c, op);
+        break;
+      case 0xaa:
+        if (c.rep !== 0) stos(c, op);
+        else {
+          const di = r16[rDI]!;
+          r16[rDI] = s.flags & DF ? di - 1 : di + 1;
+          c.wb(ES, di, c.r8[0]!);
+        }
+        break;
+      case 0xac:
+        if (c.rep !== 0) lods(c, op);
+        else {
+          const si = r16[rSI]!;
+          r16[rSI] = s.flags & DF ? si - 1 : si + 1;
+          c.r8[0] = c.rb(c.dseg, si);
+        }
+        break;
+      default:
+        dispatch(c, op);
+    }
+  }
 }

@@ -16,7 +16,7 @@ export interface CpuState {
   /** ES, CS, SS, DS, FS, GS selectors. */
   readonly seg: Uint16Array;
   /** Hidden descriptor caches: linear base of each segment. */
-  readonly segBase: Uint32Array;
+  readonly segBase: Int32Array;
   /** Hidden descriptor caches: limit (0xFFFF in real mode). */
   readonly segLimit: Uint32Array;
   /** Hidden descriptor caches: access rights byte (80286 format). */
@@ -66,7 +66,7 @@ export function createCpuState(model: number): CpuState {
   const state: CpuState = {
     gpr: new Uint32Array(8),
     seg: new Uint16Array(6),
-    segBase: new Uint32Array(6),
+    segBase: new Int32Array(6),
     segLimit: new Uint32Array(6),
     segRights: new Uint8Array(6),
     ip: 0,
