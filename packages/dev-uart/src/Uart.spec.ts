@@ -452,6 +452,61 @@ describe('transmitter holding register empty interrupt', () => {
   });
 });
 
+describe('THR empty interrupt in FIFO mode: the delayed indication', () => {
+  // Datasheet, FIFO interrupt mode operation: the transmitter FIFO empty indication is delayed
+  // one character time minus the last stop bit time when THRE=1 and the FIFO has not held two
+  // bytes at once since the last THRE=1; the first one after changing FCR bit 0 is immediate.
+  const BIT = Math.ceil(1e9 / 115200);
+
+  function fifoTx() {
+    const r = setup();
+    r.bench.outb(FCR, 0x01);
+    r.bench.outb(IER, 0x02);
+    expect(r.bench.inb(IIR)).toBe(0xc2); // immediate after changing FCR bit 0
+    expect(r.bench.inb(IIR)).toBe(0xc1);
+    return r;
+  }
+
+  it('a single character: THRE interrupt one character time minus a stop bit later', () => {
+    const { bench } = fifoTx();
+    bench.outb(THR, 0x41);
+    expect(bench.inb(LSR) & 0x60).toBe(0x20);
+    expect(bench.inb(IIR)).toBe(0xc1);
+    bench.advance(CHAR_115200_8N1 - BIT - 1);
+    expect(bench.inb(IIR)).toBe(0xc1);
+    bench.advance(1);
+    expect(bench.inb(IIR)).toBe(0xc2);
+  });
+
+  it('two bytes at once in the FIFO: the interrupt comes as the FIFO empties, undelayed', () => {
+    const { bench } = fifoTx();
+    bench.outb(THR, 0x41);
+    bench.outb(THR, 0x42);
+    bench.outb(THR, 0x43);
+    bench.advance(CHAR_115200_8N1);
+    expect(bench.inb(IIR)).toBe(0xc1); // one still waits
+    bench.advance(CHAR_115200_8N1);
+    expect(bench.inb(IIR)).toBe(0xc2);
+  });
+
+  it('writing THR before the delayed interrupt cancels it', () => {
+    const { bench } = fifoTx();
+    bench.outb(THR, 0x41);
+    bench.advance(BIT);
+    bench.outb(THR, 0x42);
+    bench.advance(CHAR_115200_8N1 - BIT);
+    expect(bench.inb(IIR)).toBe(0xc1);
+  });
+
+  it('16450 mode is not delayed', () => {
+    const { bench } = setup();
+    bench.outb(IER, 0x02);
+    bench.inb(IIR);
+    bench.outb(THR, 0x41);
+    expect(bench.inb(IIR)).toBe(0x02);
+  });
+});
+
 describe('modem status register', () => {
   it('reports line changes as deltas, cleared by reading the MSR', () => {
     const { bench, uart } = setup({}, { modemInputs: 0 });

@@ -60,7 +60,7 @@ import {
   RX_TRIGGER_LEVELS,
 } from './registers';
 import { DEFAULT_MODEM_INPUTS, HOST_QUEUE_MAX, initialState, uartStateDescriptor, type UartState } from './state';
-import { characterTimeNs, wordMask } from './timing';
+import { bitTimeNs, characterTimeNs, wordMask } from './timing';
 
 /** Where the UART sits on the ISA bus. */
 export interface UartResources {
@@ -132,6 +132,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
   private txTimer: Timer | undefined;
   private timeoutTimer: Timer | undefined;
   private lineTimer: Timer | undefined;
+  private threTimer: Timer | undefined;
   private claim: PortClaim | undefined;
   /** Receive attempts lost because the FIFO was full or the input was disconnected (host statistics). */
   lost = 0;
@@ -163,6 +164,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     this.txTimer = bus.clock.timer(`${this.id}.tx`, () => this.shiftOutDone());
     this.timeoutTimer = bus.clock.timer(`${this.id}.rx-timeout`, () => this.characterTimeout());
     this.lineTimer = bus.clock.timer(`${this.id}.rx-line`, () => this.lineArrived());
+    this.threTimer = bus.clock.timer(`${this.id}.thre-delay`, () => this.threDelayDone());
     this.claim = bus.io.claim(this.id, this.resources.iobase, 8, {
       read8: (offset) => this.read(offset),
       write8: (offset, value) => this.write(offset, value),
@@ -178,8 +180,9 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       if (this.txTimer) this.clock.disposeTimer(this.txTimer);
       if (this.timeoutTimer) this.clock.disposeTimer(this.timeoutTimer);
       if (this.lineTimer) this.clock.disposeTimer(this.lineTimer);
+      if (this.threTimer) this.clock.disposeTimer(this.threTimer);
     }
-    this.txTimer = this.timeoutTimer = this.lineTimer = undefined;
+    this.txTimer = this.timeoutTimer = this.lineTimer = this.threTimer = undefined;
     this.irqLine?.lower();
     this.irqLine = undefined;
   }
@@ -203,6 +206,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     s.thrInterrupt = false;
     s.timeoutAt = -1;
     s.timeoutPending = false;
+    this.cancelThreDelay();
     this.txTimer?.cancel();
     this.timeoutTimer?.cancel();
     s.msr = this.effectiveModemLines();
@@ -337,6 +341,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     s.thrInterrupt = state.thrInterrupt;
     s.timeoutAt = state.timeoutAt;
     s.timeoutPending = state.timeoutPending;
+    s.txBurst = state.txBurst;
+    s.threDelayAt = state.threDelayAt;
     s.hostInput = state.hostInput.slice();
     s.hostInputAt = state.hostInputAt;
     this.rearm();
@@ -457,7 +463,10 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       s.txData[s.txHead] = value;
     }
     // FIFO mode: a write to a full transmitter FIFO is lost (the datasheet gives no indication).
+    if (cap > 1 && s.txCount >= 2) s.txBurst = true;
+    // Writing THR clears the THRE interrupt, and any delayed one still to come.
     s.thrInterrupt = false;
+    this.cancelThreDelay();
     if (!s.tsrFull) this.loadShiftRegister();
     this.update();
   }
@@ -478,6 +487,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       // Switching between 16450 and FIFO mode clears both FIFOs.
       this.clearReceiver();
       s.txHead = s.txCount = 0;
+      // The first transmitter interrupt after changing FCR bit 0 is immediate.
+      this.cancelThreDelay();
       s.thrInterrupt = true;
     }
     if (enable) {
@@ -485,6 +496,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       if (value & FCR_RX_RESET) this.clearReceiver();
       if (value & FCR_TX_RESET) {
         s.txHead = s.txCount = 0;
+        this.cancelThreDelay();
         s.thrInterrupt = true;
       }
     } else {
@@ -600,7 +612,7 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       s.tsr = s.txData[s.txHead]! & wordMask(s.lcr);
       s.txHead = (s.txHead + 1) & (this.txCapacity() - 1);
       s.txCount--;
-      if (s.txCount === 0) s.thrInterrupt = true;
+      if (s.txCount === 0) this.transmitterEmptied();
       if (this.paced && this.clock) {
         s.tsrFull = true;
         s.txDoneAt = this.clock.now + this.characterTime;
@@ -609,6 +621,35 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
       }
       this.emit(s.tsr);
     }
+  }
+
+  /**
+   * THR / the transmitter FIFO just emptied into the shift register: request the THRE interrupt.
+   * In FIFO mode, unless the FIFO held two bytes at once since it was last empty, the request
+   * comes one character time minus the last stop bit later (datasheet, FIFO interrupt mode
+   * operation). Unpaced transmission has no character time: the request is immediate.
+   */
+  private transmitterEmptied(): void {
+    const s = this.state;
+    if (s.fcr & FCR_ENABLE && !s.txBurst && this.paced && this.clock && this.threTimer) {
+      s.threDelayAt = this.clock.now + this.characterTime - bitTimeNs(this.divisor, this.clockHz);
+      this.threTimer.armAt(s.threDelayAt);
+    } else s.thrInterrupt = true;
+    s.txBurst = false;
+  }
+
+  private threDelayDone(): void {
+    const s = this.state;
+    s.threDelayAt = -1;
+    if (s.txCount === 0) {
+      s.thrInterrupt = true;
+      this.update();
+    }
+  }
+
+  private cancelThreDelay(): void {
+    this.state.threDelayAt = -1;
+    this.threTimer?.cancel();
   }
 
   private shiftOutDone(): void {
@@ -715,6 +756,8 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     else this.txTimer.cancel();
     if (s.timeoutAt >= 0) this.timeoutTimer.armAt(s.timeoutAt);
     else this.timeoutTimer.cancel();
+    if (s.threDelayAt >= 0) this.threTimer?.armAt(s.threDelayAt);
+    else this.threTimer?.cancel();
     if (s.hostInputAt >= 0) this.lineTimer?.armAt(s.hostInputAt);
     else if (s.hostInput.length > 0) this.armLine();
     else this.lineTimer?.cancel();

@@ -86,6 +86,17 @@ export const uartStateDescriptor = defineState({
       },
     }),
     subsection({
+      name: 'thre-delay',
+      version: 1,
+      needed: (s) => s.txBurst || s.threDelayAt >= 0,
+      fields: {
+        /** FIFO mode: the transmitter FIFO has held two bytes at once since THR was last empty. */
+        txBurst: field.bool(),
+        /** A delayed THRE interrupt (FIFO mode, single characters) is due at this virtual time (ns), or -1. */
+        threDelayAt: field.timer(),
+      },
+    }),
+    subsection({
       name: 'host-input',
       version: 1,
       needed: (s) => s.hostInput.length > 0 || s.hostInputAt >= 0,

@@ -24,3 +24,9 @@ export function characterTimeNs(lcr: number, divisor: number, clockHz: number): 
 export function wordMask(lcr: number): number {
   return (1 << (5 + (lcr & LCR_WLS))) - 1;
 }
+
+/** Time of one bit in ns (16 cycles of the baud generator's output). */
+export function bitTimeNs(divisor: number, clockHz: number): number {
+  const d = divisor === 0 ? 0x10000 : divisor;
+  return Math.ceil((d * 16 * 1e9) / clockHz);
+}

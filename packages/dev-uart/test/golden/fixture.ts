@@ -41,7 +41,9 @@ export function goldenUartV1(): UartState {
     thrInterrupt: false,
     timeoutAt: GOLDEN_NOW + 300_000,
     timeoutPending: false,
-    // Subsection host-input (added after this golden was written): absent, so its defaults.
+    // Subsections thre-delay and host-input (added after this golden was written): absent, so their defaults.
+    txBurst: false,
+    threDelayAt: -1,
     hostInput: new Uint8Array(0),
     hostInputAt: -1,
   };
