@@ -205,6 +205,22 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     d.mediaPresent = false;
   }
 
+  /**
+   * The user pressed the drive's eject button: a drive whose medium removal is prevented only
+   * reports an eject request event (GET EVENT STATUS NOTIFICATION, MMC-2) for the guest to act
+   * on; otherwise the tray opens. Returns true when the tray opened.
+   */
+  requestEject(position: 0 | 1): boolean {
+    this.cdrom(position);
+    const d = this.s.drives[position]!;
+    if (d.locked) {
+      d.mediaEvent = MediaEvent.EjectRequest;
+      return false;
+    }
+    this.guestEject(position);
+    return true;
+  }
+
   /** The medium in a CD-ROM drive, if any. */
   media(position: 0 | 1): BlockDevice | undefined {
     return this.cdrom(position).image;

@@ -337,6 +337,18 @@ describe('GET EVENT STATUS NOTIFICATION (4Ah)', () => {
     expect(r.data[5]! & 0x02).toBe(0);
   });
 
+  it('the eject button on a locked drive is an eject request (event 1) and the tray stays closed; unlocked, it opens', () => {
+    const { tb, ch } = readyRig();
+    packet(tb, [0x1e, 0, 0, 0, 1]);
+    expect(ch.requestEject(0)).toBe(false);
+    expect(gesn(tb).data[4]! & 0x0f).toBe(1);
+    expect(ch.trayOpen(0)).toBe(false);
+    packet(tb, [0x1e, 0, 0, 0, 0]);
+    expect(ch.requestEject(0)).toBe(true);
+    expect(ch.trayOpen(0)).toBe(true);
+    expect(gesn(tb).data[5]! & 0x01).toBe(0x01); // door or tray open
+  });
+
   it('no requested class supported: NEA set; asynchronous (Polled = 0) is INVALID FIELD IN CDB', () => {
     const { tb } = readyRig();
     expect(gesn(tb, 0x02).data[2]! & 0x80).toBe(0x80);
