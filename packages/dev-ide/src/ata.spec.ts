@@ -161,6 +161,20 @@ describe('READ SECTORS EXT (24h)', () => {
   });
 });
 
+describe('READ SECTORS EXT (24h): error outputs', () => {
+  it('IDNF leaves the 48-bit address of the first sector not found: low bytes with HOB clear, high bytes with HOB set', () => {
+    const total = 2 ** 32 + 10;
+    const { tb } = rig({ master: { kind: 'disk', image: new SyntheticDisk(total * 512) } });
+    const r = pioIn(tb, Cmd.ReadSectorsExt, lba48(total - 1, 3), 3);
+    expect(r.error).toBe(ErrorBit.IDNF);
+    const low = tb.inb(P.lbaLow) | (tb.inb(P.lbaMid) << 8) | (tb.inb(P.lbaHigh) << 16);
+    tb.outb(P.control, 0x80);
+    const high = tb.inb(P.lbaLow) | (tb.inb(P.lbaMid) << 8) | (tb.inb(P.lbaHigh) << 16);
+    tb.outb(P.control, 0x00);
+    expect(high * 2 ** 24 + low).toBe(total);
+  });
+});
+
 describe('SET MULTIPLE MODE (C6h)', () => {
   it('accepts 0 (disable) and powers of two up to the word 47 maximum, reported in word 59', () => {
     const { tb } = diskRig();
