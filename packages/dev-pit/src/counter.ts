@@ -255,9 +255,11 @@ function edgesToChange(c: CounterState, v: CounterView): number {
     case MODE_INTERRUPT_ON_TERMINAL_COUNT:
       return v.out ? -1 : d;
     case MODE_ONE_SHOT:
-      return v.armed ? d : -1;
+      return v.armed && !v.out ? d : -1;
     case MODE_RATE_GENERATOR: {
-      if (!v.out) return 1;
+      // OUT is low only while CE is 1 (then it rises on the reload); from any other CE it
+      // rises on the next decrement, unless that decrement reaches 1.
+      if (!v.out) return d === 2 ? 2 : 1;
       if (d >= 2) return d - 1;
       const full = initialCount(c) || m; // CE is 1 with OUT high: a count of 1 reloading each CLK
       return full === 1 ? -1 : full;
@@ -269,7 +271,8 @@ function edgesToChange(c: CounterState, v: CounterView): number {
       return next !== v.out ? halfRemaining(v, m) : -1;
     }
     default:
-      if (!v.out) return 1;
+      // A strobe ends after one CLK (unless that CLK is itself the terminal count of an armed load).
+      if (!v.out) return v.armed && d === 1 ? 2 : 1;
       return v.armed ? d : -1;
   }
 }
