@@ -405,6 +405,25 @@ describe('SET FEATURES (EFh)', () => {
     expect(tb.inb(P.error)).toBe(ErrorBit.ABRT);
   });
 
+  it('CCh: a software reset then reverts to power-on defaults (multiple mode off); 66h (the default here) keeps the settings', () => {
+    const { tb } = diskRig();
+    const srst = () => {
+      tb.outb(P.control, 0x04);
+      tb.outb(P.control, 0x00);
+      waitNotBusy(tb);
+    };
+    issue(tb, Cmd.SetMultipleMode, { count: 8, device: 0xa0 });
+    srst();
+    expect(identify(tb)[59]).toBe(0x108);
+    issue(tb, Cmd.SetFeatures, { features: 0xcc, device: 0xa0 });
+    srst();
+    expect(identify(tb)[59]! & 0x100).toBe(0);
+    issue(tb, Cmd.SetFeatures, { features: 0x66, device: 0xa0 });
+    issue(tb, Cmd.SetMultipleMode, { count: 4, device: 0xa0 });
+    srst();
+    expect(identify(tb)[59]).toBe(0x104);
+  });
+
   it('aborts an unknown subcommand', () => {
     const { tb } = diskRig();
     expect(issue(tb, Cmd.SetFeatures, { features: 0x99, device: 0xa0 }) & Status.ERR).toBe(Status.ERR);
