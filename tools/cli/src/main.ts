@@ -1,11 +1,13 @@
 import { ExitCode, type CliIo, type Command } from './commands';
 import { cpuTestCommand } from './commands/cpu-test';
+import { runCommand } from './commands/run';
 import { stateCommand } from './commands/state';
 
 const VERSION = '0.0.0';
 
 /** Every command the CLI knows, in the order help lists them. */
 export const commands: readonly Command[] = [
+  runCommand,
   stateCommand,
   cpuTestCommand,
 ];

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../main';
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    io: { out: (t: string) => void (out += t), err: (t: string) => void (err += t) },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bp-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('backplane run: the built-in demo', () => {
+  it('with no arguments boots the demo: its COM1 output reaches stdout and the run ends halted', async () => {
+    const c = capture();
+    expect(await main(['run', '--start-time', '2026-01-01T00:00:00Z'], c.io)).toBe(0);
+    expect(c.out).toContain('Backplane demo: booted from the built-in floppy image.');
+    expect(c.out).toContain('Demo finished');
+    expect(c.err).toMatch(/^backplane run: halted after \d+ instructions/);
+  });
+
+  it('--json reports instructions, virtual time, stop reason and output', async () => {
+    const c = capture();
+    expect(await main(['run', '--json', '--start-time', '2026-01-01T00:00:00Z'], c.io)).toBe(0);
+    const report = JSON.parse(c.out) as Record<string, unknown>;
+    expect(report.stopReason).toBe('halted');
+    expect(report.instructions).toBeGreaterThan(1_000_000);
+    expect(report.virtualTimeNs).toBeGreaterThan(1e9); // the demo waits 18 ticks of 54.9 ms
+    expect(report.serial).toContain('Demo finished');
+    expect(report.screen).toContain('Backplane BIOS');
+  });
+
+  it('--max-instructions and --until stop the run early', async () => {
+    const a = capture();
+    await main(['run', '--json', '--max-instructions', '1000'], a.io);
+    expect(JSON.parse(a.out)).toMatchObject({ stopReason: 'budget', instructions: 1000 });
+    const b = capture();
+    await main(['run', '--json', '--until', 'Booting from floppy'], b.io);
+    const r = JSON.parse(b.out) as { stopReason: string; screen: string };
+    expect(r.stopReason).toBe('until');
+    expect(r.screen).toContain('Booting from floppy');
+  });
+});
+
+describe('backplane run: bad input gets one clear line and a documented exit code', () => {
+  it('an unknown option is a usage error (2)', async () => {
+    const c = capture();
+    expect(await main(['run', '--floppy', 'x.img'], c.io)).toBe(2);
+    expect(c.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('an unknown machine type (3) names the known ones', async () => {
+    const c = capture();
+    expect(await main(['run', '--machine', 'pc-9.9'], c.io)).toBe(3);
+    expect(c.err).toMatch(/unknown machine type "pc-9.9" \(known: pc-1.0/);
+  });
+
+  it('a missing image file (3)', async () => {
+    const c = capture();
+    expect(await main(['run', '--fda', join(dir, 'missing.img')], c.io)).toBe(3);
+    expect(c.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a floppy image of a size no floppy has (3)', async () => {
+    const odd = join(dir, 'odd.img');
+    writeFileSync(odd, Buffer.alloc(1000));
+    const c = capture();
+    expect(await main(['run', '--fda', odd], c.io)).toBe(3);
+    expect(c.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a bad number or CPU (2)', async () => {
+    const a = capture();
+    expect(await main(['run', '--max-instructions', 'lots'], a.io)).toBe(2);
+    const b = capture();
+    expect(await main(['run', '--cpu', '68000'], b.io)).toBe(2);
+  });
+});

@@ -1,0 +1,192 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { BlockError, OverlayImage, RawFileImage, type BlockDevice } from '@backplane/block';
+import { BusError } from '@backplane/bus';
+import {
+  MACHINE_TYPES,
+  MachineError,
+  PcMachine,
+  demoDiskImage,
+  demoFloppyImage,
+  memoryDisk,
+  type CpuModelName,
+  type MachineOptions,
+} from '@backplane/machine-pc';
+import { readFileSync } from 'node:fs';
+import { ExitCode, type CliIo, type Command } from '../commands';
+
+const USAGE = `Usage: backplane run [options]
+
+Boot a PC. With no disk options it boots the built-in demo (floppy and hard disk).
+
+  --machine TYPE          machine type (${[...MACHINE_TYPES.keys()].join(', ')}; default pc-1.0)
+  --cpu MODEL             8086, 80186 or 80286 (default: the machine type's)
+  --memory SIZE           RAM, e.g. 640K, 2M (default: the machine type's)
+  --bios FILE             BIOS image (64 or 128 KiB) instead of the built-in one
+  --fda FILE, --fdb FILE  floppy images (160 KiB to 2.88 MiB)
+  --hda FILE, --hdb FILE  hard-disk images on the primary ATA channel
+  --cdrom FILE            ISO image in the secondary channel's CD-ROM drive
+  --boot ORDER            letters a (floppy), c (hard disk), d (CD-ROM); default ac
+  --write-through         write to the image files (default: writes go to an overlay in memory)
+  --serial stdio|none|FILE  where COM1's output goes (default stdio)
+  --screen                print the text screen when the run ends
+  --max-instructions N    stop after N instructions
+  --until TEXT            stop when the serial output or the screen contains TEXT
+  --start-time ISO        RTC start time, e.g. 2026-01-01T00:00:00Z (default: the host's time)
+  --json                  print a JSON report at the end (instructions, virtual time, stop reason, output)
+
+Exit codes: 0 the run ended (halted, budget, --until), 1 the guest used something not emulated,
+2 bad command line, 3 unusable input (missing file, bad image size, unknown machine type).`;
+
+class UsageError extends Error {}
+class InputError extends Error {}
+
+function parseSize(text: string): number {
+  const m = /^(\d+)\s*([KkMm]?)(i?[Bb])?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--memory: "${text}" is not a size like 640K or 16M`);
+  const n = Number(m[1]);
+  return m[2]!.toUpperCase() === 'M' ? n * 1024 : n;
+}
+
+function parseCount(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: "${text}" is not a whole number`);
+  return Number(text);
+}
+
+function openImage(path: string, writeThrough: boolean): BlockDevice {
+  const file = RawFileImage.open(path, { readOnly: !writeThrough });
+  return writeThrough ? file : new OverlayImage(file, { name: `${path} (overlay)` });
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Boot a PC (no options: the built-in demo)',
+  usage: USAGE,
+  run(args: readonly string[], io: CliIo): number {
+    let values;
+    try {
+      values = parseArgs({
+        args: [...args],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          machine: { type: 'string' },
+          cpu: { type: 'string' },
+          memory: { type: 'string' },
+          bios: { type: 'string' },
+          fda: { type: 'string' },
+          fdb: { type: 'string' },
+          hda: { type: 'string' },
+          hdb: { type: 'string' },
+          cdrom: { type: 'string' },
+          boot: { type: 'string' },
+          'write-through': { type: 'boolean' },
+          serial: { type: 'string' },
+          screen: { type: 'boolean' },
+          'max-instructions': { type: 'string' },
+          until: { type: 'string' },
+          'start-time': { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }).values;
+    } catch (e) {
+      io.err(`backplane run: ${(e as Error).message}\n`);
+      return ExitCode.Usage;
+    }
+    if (values.help) {
+      io.out(USAGE + '\n');
+      return ExitCode.Ok;
+    }
+    try {
+      const cpu = values.cpu;
+      if (cpu !== undefined && !['8086', '80186', '80286'].includes(cpu)) throw new UsageError(`--cpu: "${cpu}" is not 8086, 80186 or 80286`);
+      const maxInstructions = values['max-instructions'] === undefined ? undefined : parseCount('max-instructions', values['max-instructions']);
+      let startTime: number | undefined;
+      if (values['start-time'] !== undefined) {
+        startTime = Date.parse(values['start-time']);
+        if (Number.isNaN(startTime)) throw new UsageError(`--start-time: "${values['start-time']}" is not a date and time`);
+      }
+      const serial = values.serial ?? 'stdio';
+      const writeThrough = values['write-through'] ?? false;
+      const anyDisk = values.fda ?? values.fdb ?? values.hda ?? values.hdb ?? values.cdrom;
+      const options: MachineOptions = {
+        ...(values.machine === undefined ? {} : { type: values.machine }),
+        ...(cpu === undefined ? {} : { cpu: cpu as CpuModelName }),
+        ...(values.memory === undefined ? {} : { memoryKiB: parseSize(values.memory) }),
+        ...(values.bios === undefined ? {} : { bios: new Uint8Array(readInput(values.bios)) }),
+        ...(anyDisk === undefined
+          ? { fda: memoryDisk(demoFloppyImage()), hda: memoryDisk(demoDiskImage()) }
+          : {
+              ...(values.fda === undefined ? {} : { fda: openImage(values.fda, writeThrough) }),
+              ...(values.fdb === undefined ? {} : { fdb: openImage(values.fdb, writeThrough) }),
+              ...(values.hda === undefined ? {} : { hda: openImage(values.hda, writeThrough) }),
+              ...(values.hdb === undefined ? {} : { hdb: openImage(values.hdb, writeThrough) }),
+              ...(values.cdrom === undefined ? {} : { cdrom: RawFileImage.open(values.cdrom, { readOnly: true }) }),
+            }),
+        ...(values.boot === undefined ? {} : { boot: values.boot }),
+        ...(startTime === undefined ? {} : { startTime }),
+      };
+      const machine = new PcMachine(options);
+      const json = values.json ?? false;
+      let serialFile = '';
+      if (serial === 'stdio' && !json) machine.serial$.subscribe((b) => io.out(String.fromCharCode(b)));
+      const until = values.until;
+      const result = machine.run({
+        ...(maxInstructions === undefined ? {} : { maxInstructions }),
+        ...(until === undefined ? {} : { until: () => machine.serialOutput.includes(until) || machine.screenText().includes(until) }),
+      });
+      if (serial !== 'stdio' && serial !== 'none') {
+        serialFile = serial;
+        writeFileSync(serialFile, machine.serialOutput, 'latin1');
+      }
+      const screen = machine.screenText();
+      if (json) {
+        io.out(
+          JSON.stringify(
+            {
+              machine: machine.type.name,
+              cpu: machine.cpuModel,
+              stopReason: result.reason,
+              ...(result.detail === undefined ? {} : { detail: result.detail }),
+              instructions: result.instructions,
+              virtualTimeNs: result.virtualTimeNs,
+              serial: machine.serialOutput,
+              screen,
+              debug: machine.debugOutput,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      } else {
+        if (values.screen) io.out(`\n${'-'.repeat(80)}\n${screen}\n${'-'.repeat(80)}\n`);
+        io.err(`backplane run: ${result.reason} after ${result.instructions} instructions, ${(result.virtualTimeNs / 1e9).toFixed(3)} s of virtual time${result.detail ? `: ${result.detail}` : ''}\n`);
+      }
+      return result.reason === 'unsupported' ? ExitCode.Failure : ExitCode.Ok;
+    } catch (e) {
+      if (e instanceof UsageError) {
+        io.err(`backplane run: ${e.message}\n`);
+        return ExitCode.Usage;
+      }
+      if (e instanceof InputError || e instanceof MachineError || e instanceof BlockError || e instanceof BusError) {
+        io.err(`backplane run: ${e.message}\n`);
+        return ExitCode.BadInput;
+      }
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+        io.err(`backplane run: ${(e as Error).message}\n`);
+        return ExitCode.BadInput;
+      }
+      throw e;
+    }
+  },
+};
+
+function readInput(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
