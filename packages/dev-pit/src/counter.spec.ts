@@ -51,11 +51,12 @@ describe('counter maths against the clock-by-clock reference', () => {
     }
   });
 
-  it('the next OUT edge is the first edge where the reference changes OUT', () => {
+  it('the next OUT edge is the first edge where the reference changes OUT (1200 random states)', () => {
     const rnd = new SeededRandom(31);
     const v = newView();
     let checked = 0;
-    for (let trial = 0; trial < 3000; trial++) {
+    // A prediction of "never" is checked over two full wraps of the counter (up to 131074 edges).
+    for (let trial = 0; trial < 1200; trial++) {
       const c = randomCounter(rnd);
       // Keep CE small so the change happens within the horizon.
       const s: StepState = { ce: c.ce, out: c.out, nullCount: c.nullCount, counting: c.counting, armed: c.armed, odd: c.odd, loadPending: c.loadPending };
@@ -73,7 +74,7 @@ describe('counter maths against the clock-by-clock reference', () => {
       if (predicted !== actual) expect.fail(`trial ${trial} control ${c.control.toString(16)} cr ${c.cr} gate ${c.gate} start ${start} state ${JSON.stringify(s0)}: predicted ${predicted}, reference ${actual}`);
       checked++;
     }
-    expect(checked).toBe(3000);
+    expect(checked).toBe(1200);
   });
 
   it('jumps of millions of edges land where stepping does (periodic modes and wraps)', () => {
