@@ -30,7 +30,8 @@ import {
   modelNumber,
   type CpuModel,
 } from './registers';
-import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB, createCpuState, resetCpuState, type CpuState } from './state';
+import { validate } from '@backplane/vmstate';
+import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB, cpuStateDescriptor, createCpuState, resetCpuState, type CpuSavedState, type CpuState } from './state';
 
 /** What the processor is connected to: a `Bus` satisfies this. */
 export interface CpuBus {
@@ -56,6 +57,11 @@ export type StopReason =
   | 'breakpoint'
   /** The program asked for something this emulation does not provide (see `unsupported`). */
   | 'unsupported';
+
+/** A saved state that this processor cannot take (another model). Nothing was changed. */
+export class CpuStateError extends Error {
+  override readonly name = 'CpuStateError';
+}
 
 /** Thrown (as this one preallocated object) to abandon an instruction that raised an exception. */
 export const FAULT = { fault: true } as const;
@@ -212,6 +218,66 @@ export class X86Cpu {
     this.setFlags(value);
   }
 
+  /** The state in its saved form (`cpuStateDescriptor`), flags materialised. */
+  saveState(): CpuSavedState {
+    const s = this.state;
+    return {
+      model: this.m,
+      gpr: Array.from(s.gpr),
+      seg: Array.from(s.seg),
+      segBase: Array.from(s.segBase, (b) => b >>> 0),
+      segLimit: Array.from(s.segLimit),
+      segRights: Array.from(s.segRights),
+      ip: s.ip,
+      flags: this.getFlags(),
+      msw: s.msw,
+      gdtBase: s.gdtBase,
+      gdtLimit: s.gdtLimit,
+      idtBase: s.idtBase,
+      idtLimit: s.idtLimit,
+      ldtr: s.ldtr,
+      tr: s.tr,
+      halted: s.halted,
+      shadow: s.shadow,
+      nmiPending: s.nmiPending,
+      nmiBlocked: s.nmiBlocked,
+    };
+  }
+
+  /**
+   * Take a saved state. It is checked completely first (descriptor rules, same model): on a
+   * refusal (`ValidationError`, `CpuStateError`) the processor is unchanged.
+   */
+  loadState(saved: CpuSavedState): void {
+    validate(cpuStateDescriptor, saved);
+    if (saved.model !== this.m) throw new CpuStateError(`the state is of processor model ${saved.model}, this processor is an ${this.model}`);
+    const s = this.state;
+    s.gpr.set(saved.gpr);
+    s.seg.set(saved.seg);
+    s.segBase.set(saved.segBase);
+    s.segLimit.set(saved.segLimit);
+    s.segRights.set(saved.segRights);
+    s.ip = saved.ip;
+    s.lazy = 0;
+    s.flags = saved.flags;
+    s.flags = this.getFlags();
+    s.msw = saved.msw;
+    s.gdtBase = saved.gdtBase;
+    s.gdtLimit = saved.gdtLimit;
+    s.idtBase = saved.idtBase;
+    s.idtLimit = saved.idtLimit;
+    s.ldtr = saved.ldtr;
+    s.tr = saved.tr;
+    s.halted = saved.halted;
+    s.shadow = saved.shadow;
+    s.nmiPending = saved.nmiPending;
+    s.nmiBlocked = saved.nmiBlocked;
+    this.dseg = DS;
+    this.sseg = SS;
+    this.rep = 0;
+    this.unsupported = (s.msw & MSW_PE) !== 0 ? 'protected mode (MSW.PE set)' : undefined;
+  }
+
   /** Load a segment register as real mode does (base = selector * 16). */
   setSegment(index: number, selector: number): void {
     this.loadSeg(index, selector & 0xffff);
@@ -247,11 +313,10 @@ export class X86Cpu {
       }
       const untilEvent = clock.instructionsUntilNextEvent();
       if (s.halted) {
+        // Halted: time passes to the next event (or the end of the budget), as if idle.
         const idle = Math.min(budget - done, untilEvent);
         clock.advanceInstructions(idle);
-        done += idle;
-        if (s.nmiPending || (this.intrLevel && s.flags & IF)) continue;
-        return 'halt';
+        return idle === untilEvent ? 'event' : 'halt';
       }
       // Slices are small integers (V8 keeps `left` unboxed); a longer budget takes several.
       let n = budget - done;

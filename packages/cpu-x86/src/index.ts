@@ -1,7 +1,8 @@
 // @backplane/cpu-x86: the x86 processor, 8086 / 80186 / 80286 real mode.
-export { X86Cpu } from './Cpu';
+export { CpuStateError, X86Cpu } from './Cpu';
 export type { CpuBus, CpuOptions, StopReason } from './Cpu';
-export type { CpuState } from './state';
+export { cpuStateDescriptor } from './state';
+export type { CpuSavedState, CpuState } from './state';
 export type { CpuModel } from './registers';
 export {
   AF,

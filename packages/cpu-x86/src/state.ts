@@ -1,4 +1,5 @@
-// All guest-visible CPU state, in one plain object.
+// All guest-visible CPU state, in one plain object, and its descriptor.
+import { defineState, field, type StateOf } from '@backplane/vmstate';
 import { CS, FLAGS_FIXED_ONE, FLAGS_8086_HIGH, MODEL_80286, MSW_RESERVED } from './registers';
 
 /**
@@ -132,3 +133,60 @@ export function resetCpuState(s: CpuState, model: number): void {
     s.msw = 0;
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// The saved form (vmstate descriptor)
+// ---------------------------------------------------------------------------------------
+
+const u8 = field.u8;
+const u16 = field.u16;
+const u32 = field.u32;
+
+/**
+ * The processor's state as it travels in a snapshot or migration stream. Flags are saved
+ * materialised (no lazy-flag internals); segment registers with their descriptor caches.
+ *
+ * Version history: 1 = first version (8086 / 80186 / 80286 real mode).
+ */
+export const cpuStateDescriptor = defineState({
+  name: 'cpu-x86',
+  version: 1,
+  fields: {
+    /** 0 = 8086, 1 = 80186, 2 = 80286: a state loads only into the same model. */
+    model: u8({ oneOf: [0, 1, 2] }),
+    /** EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI. */
+    gpr: field.array(u32(), 8),
+    /** ES, CS, SS, DS, FS, GS selectors. */
+    seg: field.array(u16(), 6),
+    /** Descriptor caches: base, limit, access rights. */
+    segBase: field.array(u32(), 6),
+    segLimit: field.array(u32(), 6),
+    segRights: field.array(u8(), 6),
+    ip: u32(),
+    /** FLAGS as the program reads them (PUSHF). */
+    flags: u32({ check: (v) => (v & 0x0002) !== 0 || 'FLAGS bit 1 must be set' }),
+    msw: u16(),
+    gdtBase: u32({ range: [0, 0xffffff] }),
+    gdtLimit: u16(),
+    idtBase: u32({ range: [0, 0xffffff] }),
+    idtLimit: u16(),
+    ldtr: u16(),
+    tr: u16(),
+    /** HLT executed, waiting for an interrupt. */
+    halted: field.bool(),
+    /** 1: the next instruction runs before any interrupt (after MOV SS / POP SS / STI). */
+    shadow: u8({ range: [0, 1] }),
+    /** An NMI edge not yet taken. */
+    nmiPending: field.bool(),
+    /** 80286: inside an NMI handler (NMIs wait for IRET). */
+    nmiBlocked: field.bool(),
+  },
+  validate: (s) => {
+    if (s.model < 2 && (s.msw !== 0 || s.gdtBase !== 0 || s.ldtr !== 0 || s.tr !== 0)) return '8086 / 80186 state with 80286 system registers';
+    if (s.ip > 0xffff) return `IP ${s.ip} beyond 16 bits in real mode`;
+    for (let i = 0; i < 6; i++) if (s.segLimit[i]! > 0xffff) return `segment ${i} limit beyond 64 KiB in real mode`;
+    return true;
+  },
+});
+
+export type CpuSavedState = StateOf<typeof cpuStateDescriptor>;
