@@ -337,7 +337,10 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
       d.packet = packet;
       buffer.fill(0);
       packet.fill(0);
-      if (h.kind === DriveKind.None) continue;
+      if (h.kind === DriveKind.None) {
+        this.signature(d);
+        continue;
+      }
       this.restoreDefaults(d, h);
       this.signature(d);
       d.error = Diagnostic.Passed;
@@ -363,10 +366,11 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
   /** Reset signature (ATA-6 9.12): Sector Count 01h, LBA Low 01h, LBA Mid/High 00h/00h (ATA) or 14h/EBh (packet), Device 00h. */
   private signature(d: DriveState): void {
     const packet = d.kind === DriveKind.Cdrom;
+    const absent = d.kind === DriveKind.None;
     d.count = d.hobCount = 1;
     d.lbaLow = d.hobLbaLow = 1;
-    d.lbaMid = d.hobLbaMid = packet ? Signature.packetMid : Signature.ataMid;
-    d.lbaHigh = d.hobLbaHigh = packet ? Signature.packetHigh : Signature.ataHigh;
+    d.lbaMid = d.hobLbaMid = absent ? Signature.absent : packet ? Signature.packetMid : Signature.ataMid;
+    d.lbaHigh = d.hobLbaHigh = absent ? Signature.absent : packet ? Signature.packetHigh : Signature.ataHigh;
     d.device = 0;
   }
 
@@ -520,7 +524,11 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
         d.intrq = false;
       }
     } else if (!srstNow && srstBefore) {
-      for (let i = 0; i < 2; i++) if (s.drives[i]!.kind !== DriveKind.None) this.busyFor(i, Pending.ResetDone, RESET_NS);
+      for (let i = 0; i < 2; i++) {
+        const d = s.drives[i]!;
+        if (d.kind !== DriveKind.None) this.busyFor(i, Pending.ResetDone, RESET_NS);
+        else this.signature(d); // the registers of an absent device read back as no device's
+      }
     }
     this.updateIrq();
   }
@@ -1075,7 +1083,10 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     const s = this.state;
     for (let k = 0; k < 2; k++) {
       const d = s.drives[k]!;
-      if (d.kind === DriveKind.None) continue;
+      if (d.kind === DriveKind.None) {
+        this.signature(d);
+        continue;
+      }
       this.cancelBusy(k);
       this.signature(d);
       d.error = Diagnostic.Passed;

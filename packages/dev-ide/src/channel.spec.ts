@@ -157,6 +157,18 @@ describe('SRST (software reset)', () => {
     expect(tb.inb(P.status)).toBe(0x00); // packet device: DRDY clear after reset
   });
 
+  it('the registers of an absent device 1 read back 01h/01h/FFh/FFh after the reset, unlike any device signature', () => {
+    const { tb } = rig({ master: disk() });
+    tb.outb(P.count, 0x55);
+    tb.outb(P.lbaLow, 0xaa);
+    tb.outb(P.control, 0x04);
+    tb.outb(P.control, 0x00);
+    tb.advance(1_000_000);
+    tb.outb(P.device, 0xb0);
+    expect([tb.inb(P.count), tb.inb(P.lbaLow), tb.inb(P.lbaMid), tb.inb(P.lbaHigh)]).toEqual([1, 1, 0xff, 0xff]);
+    expect(tb.inb(P.status)).toBe(0);
+  });
+
   it('abandons a transfer in progress', () => {
     const { tb } = rig({ master: disk() });
     issue(tb, Cmd.ReadSectors, lba28(0, 4));

@@ -126,6 +126,11 @@ export const Signature = {
   ataHigh: 0x00,
   packetMid: 0x14,
   packetHigh: 0xeb,
+  /**
+   * LBA Mid/High of an absent device position after a reset (device 0 answers for it): FFh/FFh,
+   * as QEMU posts, so that drivers that look at the signature see no device.
+   */
+  absent: 0xff,
 } as const;
 
 /** ATA command codes (ATA/ATAPI-6 clause 8 and ACS). */
