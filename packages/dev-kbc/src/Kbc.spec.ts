@@ -1,7 +1,7 @@
-import { SeededRandom } from '@backplane/bus';
+import { Bus, BusRangeError, PortConflictError, SeededRandom } from '@backplane/bus';
 import { createTestBench, type TestBench } from '@backplane/bus/testing';
 import { describe, expect, it } from 'vitest';
-import type { Kbc } from './Kbc';
+import { Kbc } from './Kbc';
 import { UnknownKeyError } from './Keyboard';
 import { KBC, kbcModule, type KbcModuleOptions } from './module';
 import { PS2_BYTE_NS } from './registers';
@@ -645,6 +645,20 @@ describe('a BIOS keyboard initialisation (the sequence of firmware/bios.asm)', (
     expect(r.read()).toBe(0xfa);
     r.kbc.press('Enter');
     expect(r.read()).toBe(0x1c);
+  });
+});
+
+describe('bad resources', () => {
+  it('are refused with a typed error and leave nothing claimed', () => {
+    const bus = new Bus();
+    expect(() => bus.plug(new Kbc('kbc', { auxIrq: 16 }))).toThrow(BusRangeError);
+    const blocker = bus.io.claim('other', 0x64, 1, { read8: () => 0, write8: () => {} });
+    expect(() => bus.plug(new Kbc('kbc'))).toThrow(PortConflictError);
+    blocker.release();
+    bus.plug(new Kbc('kbc'));
+    bus.io.out8(0x64, 0xaa);
+    expect(bus.io.in8(0x60)).toBe(0x55);
+    expect(bus.irq.ownersOf(1)).toEqual(['kbc']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
+import { BusRangeError, IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
 import type { Migratable } from '@backplane/vmstate';
 import type { Observable } from 'rxjs';
 import { Keyboard, type KeyId } from './Keyboard';
@@ -119,21 +119,34 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     this.a20.set((this.state.outputPort & OP_A20) !== 0);
   }
 
+  /** Claim the ports, the timer and the IRQ wires; on a bad resource nothing is left claimed. */
   plug(bus: Bus): void {
+    const { dataPort, statusPort, irq, auxIrq } = this.resources;
+    for (const n of auxIrq >= 0 ? [irq, auxIrq] : [irq])
+      if (!Number.isInteger(n) || n < 0 || n >= bus.irq.wires) throw new BusRangeError(`${this.id}: IRQ ${n} is not one of the board's ${bus.irq.wires} wires`);
+    const claims: PortClaim[] = [];
+    try {
+      claims.push(
+        bus.io.claim(this.id, dataPort, 1, {
+          read8: () => this.readData(),
+          write8: (_o, v) => this.writeData(v),
+        }),
+      );
+      claims.push(
+        bus.io.claim(`${this.id}.status`, statusPort, 1, {
+          read8: () => this.readStatus(),
+          write8: (_o, v) => this.writeCommand(v),
+        }),
+      );
+      this.transfer = bus.clock.timer(`${this.id}.kbd-byte`, () => this.deliver());
+    } catch (e) {
+      for (const c of claims) c.release();
+      throw e;
+    }
+    this.claims = claims;
     this.clock = bus.clock;
-    this.irq1 = bus.irq.line(this.resources.irq, this.id);
-    if (this.resources.auxIrq >= 0) this.irq12 = bus.irq.line(this.resources.auxIrq, `${this.id}.aux`);
-    this.transfer = bus.clock.timer(`${this.id}.kbd-byte`, () => this.deliver());
-    this.claims.push(
-      bus.io.claim(this.id, this.resources.dataPort, 1, {
-        read8: () => this.readData(),
-        write8: (_o, v) => this.writeData(v),
-      }),
-      bus.io.claim(`${this.id}.status`, this.resources.statusPort, 1, {
-        read8: () => this.readStatus(),
-        write8: (_o, v) => this.writeCommand(v),
-      }),
-    );
+    this.irq1 = bus.irq.line(irq, this.id);
+    if (auxIrq >= 0) this.irq12 = bus.irq.line(auxIrq, `${this.id}.aux`);
     if (this.state.transferAt >= 0) this.transfer.armAt(this.state.transferAt);
     this.updateIrq();
     this.pump();

@@ -1,9 +1,9 @@
-import { SeededRandom } from '@backplane/bus';
+import { Bus, BusRangeError, PortConflictError, SeededRandom } from '@backplane/bus';
 import { createTestBench, type TestBench } from '@backplane/bus/testing';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { UART, UART2, uartModule, type UartModuleOptions } from './module';
-import { RX_FRAMING_ERROR, RX_PARITY_ERROR, type UartResources } from './Uart';
+import { RX_FRAMING_ERROR, RX_PARITY_ERROR, Uart, type UartResources } from './Uart';
 
 // PC16550D datasheet (National Semiconductor / Texas Instruments), register summary (table II)
 // and the register descriptions of section 8. Ports below are COM1 = 3F8h.
@@ -631,6 +631,20 @@ describe('resources', () => {
     expect(bench.irq(3).level).toBe(true);
     expect(bench.irq(4).level).toBe(false);
     expect(bench.get(UART2).id).toBe('uart2');
+  });
+});
+
+describe('bad resources', () => {
+  it('are refused with a typed error and leave nothing claimed', () => {
+    const bus = new Bus();
+    expect(() => bus.plug(new Uart('uart1', { irq: 99 }))).toThrow(BusRangeError);
+    const blocker = bus.io.claim('other', 0x3fc, 1, { read8: () => 0, write8: () => {} });
+    expect(() => bus.plug(new Uart('uart1'))).toThrow(PortConflictError);
+    blocker.release();
+    const uart = new Uart('uart1');
+    bus.plug(uart);
+    bus.io.out8(0x3ff, 0x42);
+    expect(bus.io.in8(0x3ff)).toBe(0x42);
   });
 });
 

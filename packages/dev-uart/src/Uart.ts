@@ -1,4 +1,4 @@
-import { IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
+import { BusRangeError, IrqLine, type Bus, type Device, type PortClaim, type Timer, type VirtualClock } from '@backplane/bus';
 import type { Migratable } from '@backplane/vmstate';
 import { Observable, Subject, type Observer, type Subscription } from 'rxjs';
 import {
@@ -158,17 +158,32 @@ export class Uart implements Device, Migratable<typeof uartStateDescriptor> {
     this.input = { next: (b) => void this.receive(b), error: () => {}, complete: () => {} };
   }
 
+  /** Claim the ports, the timers and the IRQ wire; on a bad resource nothing is left claimed. */
   plug(bus: Bus): void {
-    this.clock = bus.clock;
-    this.irqLine = bus.irq.line(this.resources.irq, this.id);
-    this.txTimer = bus.clock.timer(`${this.id}.tx`, () => this.shiftOutDone());
-    this.timeoutTimer = bus.clock.timer(`${this.id}.rx-timeout`, () => this.characterTimeout());
-    this.lineTimer = bus.clock.timer(`${this.id}.rx-line`, () => this.lineArrived());
-    this.threTimer = bus.clock.timer(`${this.id}.thre-delay`, () => this.threDelayDone());
-    this.claim = bus.io.claim(this.id, this.resources.iobase, 8, {
+    const { iobase, irq } = this.resources;
+    if (!Number.isInteger(irq) || irq < 0 || irq >= bus.irq.wires) throw new BusRangeError(`${this.id}: IRQ ${irq} is not one of the board's ${bus.irq.wires} wires`);
+    const claim = bus.io.claim(this.id, iobase, 8, {
       read8: (offset) => this.read(offset),
       write8: (offset, value) => this.write(offset, value),
     });
+    const timers: Timer[] = [];
+    try {
+      for (const [name, cb] of [
+        ['tx', () => this.shiftOutDone()],
+        ['rx-timeout', () => this.characterTimeout()],
+        ['rx-line', () => this.lineArrived()],
+        ['thre-delay', () => this.threDelayDone()],
+      ] as const)
+        timers.push(bus.clock.timer(`${this.id}.${name}`, cb));
+    } catch (e) {
+      for (const t of timers) bus.clock.disposeTimer(t);
+      claim.release();
+      throw e;
+    }
+    [this.txTimer, this.timeoutTimer, this.lineTimer, this.threTimer] = timers;
+    this.claim = claim;
+    this.clock = bus.clock;
+    this.irqLine = bus.irq.line(irq, this.id);
     this.rearm();
     this.update();
   }
