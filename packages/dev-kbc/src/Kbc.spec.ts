@@ -3,6 +3,7 @@ import { createTestBench, type TestBench } from '@backplane/bus/testing';
 import { describe, expect, it } from 'vitest';
 import { Kbc } from './Kbc';
 import { UnknownKeyError } from './Keyboard';
+import { UntypableCharacterError } from './typing';
 import { KBC, kbcModule, type KbcModuleOptions } from './module';
 import { PS2_BYTE_NS } from './registers';
 import { KEYS } from './scancodes';
@@ -627,6 +628,45 @@ describe('host side keys', () => {
     const r = setup();
     expect(() => r.kbc.press('NoSuchKey')).toThrow(UnknownKeyError);
     expect(() => r.kbc.release(0x7e)).toThrow(UnknownKeyError);
+  });
+});
+
+describe('host side typing (type)', () => {
+  it('types text on the US layout: Shift around shifted characters, Enter for CR', () => {
+    const r = setup();
+    translated(r);
+    r.kbc.type('a!\r');
+    r.bench.advance(8 * 5_000_000);
+    expect(r.drain()).toEqual([0x1e, 0x9e, 0x2a, 0x02, 0x82, 0xaa, 0x1c, 0x9c]);
+    expect(r.kbc.typingPending).toBe(0);
+  });
+
+  it('one key event every typing interval, however long the text, and nothing is lost', () => {
+    const r = setup({ byteDelayNs: 0 });
+    raw(r);
+    const text = 'the quick brown fox jumps over the lazy dog 0123456789';
+    r.kbc.type(text);
+    r.bench.advance(5_000_000 - 1);
+    expect(r.bench.inb(STATUS) & 1).toBe(0);
+    r.bench.advance(1);
+    expect(r.bench.inb(STATUS) & 1).toBe(1);
+    // The guest does not read for a while: the queue waits for room in the keyboard's buffer.
+    r.bench.advance(2 * text.length * 5_000_000);
+    expect(r.kbc.state.keyboard.count).toBeLessThanOrEqual(16);
+    const got: number[] = [];
+    for (let i = 0; i < 400 && (r.kbc.typingPending > 0 || r.bench.inb(STATUS) & 1); i++) {
+      while (r.bench.inb(STATUS) & 1) got.push(r.bench.inb(DATA));
+      r.bench.advance(5_000_000);
+    }
+    const makes = got.filter((b, i) => b !== 0xf0 && got[i - 1] !== 0xf0);
+    const expected = [...text].map((c) => KEYS[c === ' ' ? 'Space' : /\d/.test(c) ? `Digit${c}` : `Key${c.toUpperCase()}`]![1]);
+    expect(makes).toEqual(expected);
+  });
+
+  it('refuses a character the layout has no key for, queuing nothing', () => {
+    const r = setup();
+    expect(() => r.kbc.type('ok\u00e9')).toThrow(UntypableCharacterError);
+    expect(r.kbc.typingPending).toBe(0);
   });
 });
 

@@ -30,6 +30,7 @@ import {
   INPUT_PORT_DEFAULT,
   INTERFACE_OK,
   KBD_IRQ,
+  KB_BUFFER_SIZE,
   KB_RESEND_REQUEST,
   OP_A20,
   OP_AUX_OBF,
@@ -47,7 +48,8 @@ import {
   ST_UNLOCKED,
 } from './registers';
 import { BREAK_PREFIX, SET2_TO_SET1 } from './scancodes';
-import { initialState, kbcStateDescriptor, type KbcState } from './state';
+import { TYPING_QUEUE_MAX, initialState, kbcStateDescriptor, type KbcState } from './state';
+import { EVENT_RELEASE, KEY_ORDER, textToEvents } from './typing';
 
 /** Where the controller sits on the ISA bus. */
 export interface KbcResources {
@@ -69,7 +71,12 @@ export interface KbcOptions {
   readonly byteDelayNs?: number;
   /** What command C0h reads (default B0h: an AT-compatible board, keyboard not inhibited). */
   readonly inputPort?: number;
+  /** Time between key events of `type()` (default 5 ms). */
+  readonly typingIntervalNs?: number;
 }
+
+/** Default time between the key events of `type()`. */
+export const TYPING_INTERVAL_NS = 5_000_000;
 
 type CommandHandler = (kbc: Kbc, command: number) => void;
 
@@ -94,6 +101,8 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
   private irq12: IrqLine | undefined;
   private clock: VirtualClock | undefined;
   private transfer: Timer | undefined;
+  private typingTimer: Timer | undefined;
+  private readonly typingInterval: number;
   private claims: PortClaim[] = [];
 
   constructor(
@@ -110,6 +119,8 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     this.byteDelay = options.byteDelayNs ?? PS2_BYTE_NS;
     if (!(this.byteDelay >= 0) || !Number.isFinite(this.byteDelay)) throw new RangeError(`${id}: byteDelayNs must be a non-negative number`);
     this.inputPort = (options.inputPort ?? INPUT_PORT_DEFAULT) & 0xff;
+    this.typingInterval = options.typingIntervalNs ?? TYPING_INTERVAL_NS;
+    if (!(this.typingInterval > 0) || !Number.isFinite(this.typingInterval)) throw new RangeError(`${id}: typingIntervalNs must be a positive number`);
     this.keyboard = new Keyboard(
       () => this.state.keyboard,
       () => this.pump(),
@@ -139,8 +150,15 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
         }),
       );
       this.transfer = bus.clock.timer(`${this.id}.kbd-byte`, () => this.deliver());
+      try {
+        this.typingTimer = bus.clock.timer(`${this.id}.typing`, () => this.typeNext());
+      } catch (e) {
+        bus.clock.disposeTimer(this.transfer);
+        throw e;
+      }
     } catch (e) {
       for (const c of claims) c.release();
+      this.transfer = this.typingTimer = undefined;
       throw e;
     }
     this.claims = claims;
@@ -148,6 +166,7 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     this.irq1 = bus.irq.line(irq, this.id);
     if (auxIrq >= 0) this.irq12 = bus.irq.line(auxIrq, `${this.id}.aux`);
     if (this.state.transferAt >= 0) this.transfer.armAt(this.state.transferAt);
+    this.rearmTyping();
     this.updateIrq();
     this.pump();
   }
@@ -156,7 +175,8 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     for (const c of this.claims) c.release();
     this.claims = [];
     if (this.clock && this.transfer) this.clock.disposeTimer(this.transfer);
-    this.transfer = undefined;
+    if (this.clock && this.typingTimer) this.clock.disposeTimer(this.typingTimer);
+    this.transfer = this.typingTimer = undefined;
     this.irq1?.lower();
     this.irq12?.lower();
     this.irq1 = this.irq12 = undefined;
@@ -190,6 +210,31 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     return this.keyboard.release(key);
   }
 
+  /**
+   * Type `text` on a US layout: press and release events (with Shift where needed), one every
+   * `typingIntervalNs` of virtual time while the keyboard scans and its buffer has room, so
+   * nothing is lost however long the text. Enter for CR and LF, Tab, Backspace, Escape. Throws
+   * UntypableCharacterError (queuing nothing) for a character the layout has no key for.
+   * Returns the number of key events queued (the queue holds at most 64 Ki events).
+   */
+  type(text: string): number {
+    const events = textToEvents(text);
+    const s = this.state;
+    const n = Math.min(TYPING_QUEUE_MAX - s.typing.length, events.length);
+    if (n <= 0) return 0;
+    const q = new Uint8Array(s.typing.length + n);
+    q.set(s.typing);
+    q.set(events.subarray(0, n), s.typing.length);
+    s.typing = q;
+    if (s.typingAt < 0) this.armTyping();
+    return n;
+  }
+
+  /** Key events queued by `type()` still to come. */
+  get typingPending(): number {
+    return this.state.typing.length;
+  }
+
   /** Keyboard LEDs (bit 0 Scroll, 1 Num, 2 Caps Lock). */
   get leds$(): Observable<number> {
     return this.keyboard.leds$;
@@ -219,6 +264,8 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     s.translateBreak = state.translateBreak;
     s.transferAt = state.transferAt;
     s.pendingCommand = state.pendingCommand;
+    s.typing = state.typing.slice();
+    s.typingAt = state.typingAt;
     const k = s.keyboard;
     const l = state.keyboard;
     k.buffer.set(l.buffer);
@@ -236,9 +283,40 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
       if (s.transferAt >= 0) this.transfer.armAt(s.transferAt);
       else this.transfer.cancel();
     }
+    this.rearmTyping();
     this.a20.set((s.outputPort & OP_A20) !== 0);
     this.updateIrq();
     this.pump();
+  }
+
+  private armTyping(): void {
+    if (!this.clock || !this.typingTimer) return;
+    this.state.typingAt = this.clock.now + this.typingInterval;
+    this.typingTimer.armAt(this.state.typingAt);
+  }
+
+  private rearmTyping(): void {
+    const s = this.state;
+    if (!this.typingTimer) return;
+    if (s.typingAt >= 0) this.typingTimer.armAt(s.typingAt);
+    else if (s.typing.length > 0) this.armTyping();
+    else this.typingTimer.cancel();
+  }
+
+  /** The next typed key event, if the keyboard scans and has room for its longest code (3 bytes). */
+  private typeNext(): void {
+    const s = this.state;
+    s.typingAt = -1;
+    if (s.typing.length === 0) return;
+    const k = s.keyboard;
+    if (k.scanning && k.count <= KB_BUFFER_SIZE - 3) {
+      const event = s.typing[0]!;
+      s.typing = s.typing.slice(1);
+      const key = KEY_ORDER[event & ~EVENT_RELEASE]!;
+      if (event & EVENT_RELEASE) this.keyboard.release(key);
+      else this.keyboard.press(key);
+    }
+    if (s.typing.length > 0) this.armTyping();
   }
 
   // ---------------------------------------------------------------- ports

@@ -1,13 +1,14 @@
 // @backplane/dev-kbc: Intel 8042 keyboard controller with a PS/2 keyboard.
-export { Kbc } from './Kbc';
+export { Kbc, TYPING_INTERVAL_NS } from './Kbc';
 export type { KbcOptions, KbcResources } from './Kbc';
 export { Keyboard, UnknownKeyError } from './Keyboard';
 export type { KeyId } from './Keyboard';
 export { KBC, kbcModule } from './module';
 export type { KbcModuleOptions } from './module';
-export { initialState, kbcStateDescriptor, keyboardStateDescriptor } from './state';
+export { TYPING_QUEUE_MAX, initialState, kbcStateDescriptor, keyboardStateDescriptor } from './state';
 export type { KbcState, KeyboardState } from './state';
 export { KEYS, PAUSE, PRINT_SCREEN, SET2_TO_SET1 } from './scancodes';
+export { KEY_ORDER, UntypableCharacterError, textToEvents } from './typing';
 export {
   AUX_IRQ,
   CB_AUX_DISABLE,

@@ -45,6 +45,7 @@ function busy(): Rig {
   bench.inb(DATA); // the next byte (E0) is now on its way
   bench.advance(PS2_BYTE_NS / 2);
   bench.outb(STATUS, 0xd1); // output port write awaiting its data byte
+  kbc.type('dir\r'); // and typed keys still to come
   return r;
 }
 
@@ -62,7 +63,10 @@ function drive(r: Rig, seed: number, steps: number): void {
       const v = rng.below(256);
       // Keep the controller from resetting the machine every few steps (it would only add reset pulses).
       bench.outb(port, port === STATUS && v >= 0xf0 ? 0xff : v);
-    } else if (op < 9) trace.push(`key ${kbc[rng.below(2) ? 'press' : 'release'](names[rng.below(names.length)]!)}`);
+    } else if (op < 9) {
+      if (rng.below(10) === 0) trace.push(`type ${kbc.type('Hi!')}`);
+      else trace.push(`key ${kbc[rng.below(2) ? 'press' : 'release'](names[rng.below(names.length)]!)}`);
+    }
     else bench.advance(rng.below(3 * PS2_BYTE_NS));
   }
 }
@@ -109,6 +113,7 @@ describe('save in the middle (scan codes queued, a byte on the wire, D1h awaitin
     const reference = busy();
     const stream = saveSection(kbcStateDescriptor, reference.kbc.saveState(), { now: reference.bench.clock.now });
     expect(new TextDecoder().decode(stream)).toContain('command-data');
+    expect(new TextDecoder().decode(stream)).toContain('host-typing');
 
     const restored = rig();
     restored.bench.advance(987_654_321);
@@ -137,7 +142,7 @@ describe('save in the middle (scan codes queued, a byte on the wire, D1h awaitin
       r.bench.advance(PS2_BYTE_NS);
       if (r.bench.inb(STATUS) & 1) got.push(r.bench.inb(DATA));
     }
-    // E0 4B (ArrowLeft make) then E0 CB (its break), in set 1.
-    expect(got).toEqual([0xe0, 0x4b, 0xe0, 0xcb]);
+    // E0 4B (ArrowLeft make) then E0 CB (its break), in set 1, then the typed D (20h).
+    expect(got).toEqual([0xe0, 0x4b, 0xe0, 0xcb, 0x20]);
   });
 });

@@ -10,9 +10,12 @@ import {
   OUTPUT_PORT_RESET,
   RAM_SIZE,
 } from './registers';
+import { KEY_ORDER } from './typing';
 
 /** Controller commands that wait for a data byte at port 60h (60h-7Fh, D1h-D4h), or 0. */
 const DATA_COMMANDS = [0, ...Array.from({ length: 32 }, (_, i) => 0x60 + i), 0xd1, 0xd2, 0xd3, 0xd4];
+/** Key events the host may have queued with `type()`. */
+export const TYPING_QUEUE_MAX = 65536;
 /** Replies the keyboard can have queued at once (F2h: FAh ABh 83h, with room for one more). */
 export const KB_REPLY_SIZE = 4;
 
@@ -59,7 +62,8 @@ export type KeyboardState = StateOf<typeof keyboardStateDescriptor>;
 
 /**
  * The 8042 and its keyboard, versioned. Version 1. The subsection `command-data` carries a
- * controller command waiting for its data byte (60h-7Fh, D1h-D4h): present only then.
+ * controller command waiting for its data byte (60h-7Fh, D1h-D4h): present only then;
+ * `host-typing` carries key events the host queued with `type()` that are still to come.
  */
 export const kbcStateDescriptor = defineState({
   name: 'kbc-8042',
@@ -91,6 +95,17 @@ export const kbcStateDescriptor = defineState({
       fields: {
         /** The controller command waiting for its data byte at port 60h, or 0. */
         pendingCommand: field.u8({ oneOf: DATA_COMMANDS }),
+      },
+    }),
+    subsection({
+      name: 'host-typing',
+      version: 1,
+      needed: (s) => s.typing.length > 0 || s.typingAt >= 0,
+      fields: {
+        /** Key events queued by `type()`: key index (see KEY_ORDER) in bits 0-6, release in bit 7. */
+        typing: field.varBytes({ max: TYPING_QUEUE_MAX, check: (v) => v.every((e) => (e & 0x7f) < KEY_ORDER.length) || 'a key index beyond the key table' }),
+        /** When the next of them is due (virtual ns), or -1. */
+        typingAt: field.timer(),
       },
     }),
   ],

@@ -39,5 +39,8 @@ export function goldenKbcV1(): KbcState {
       awaiting: 0xed,
     },
     pendingCommand: 0xd1,
+    // Subsection host-typing (added after this golden was written): absent, so its defaults.
+    typing: new Uint8Array(0),
+    typingAt: -1,
   };
 }
