@@ -1,9 +1,10 @@
 // One ATA channel (command block + control block, one IRQ) with a master and a slave position,
 // each empty, an ATA hard disk, or an ATAPI CD-ROM drive. ATA/ATAPI-6 (T13 1410D) throughout.
-import { type BlockDevice, type ChsGeometry, ataDefaultGeometry, chsToLba, hardDiskSectors, lba28Sectors, lba48Sectors, lbaToChs } from '@backplane/block';
+import { type BlockDevice, type ChsGeometry, ataDefaultGeometry, hardDiskSectors, lba28Sectors, lba48Sectors } from '@backplane/block';
 import type { Bus, Device, IrqLine, PortClaim, Timer } from '@backplane/bus';
 import type { Migratable } from '@backplane/vmstate';
 import { Outcome, type PacketContext, executePacket } from './atapi';
+import { putTaskFileAddress, taskFileAddress, taskFileCount } from './addressing';
 import { IdeConfigError, IdeStateError } from './errors';
 import { type DriveIdentity, identifyCdrom, identifyDisk } from './identify';
 import {
@@ -845,55 +846,12 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
 
   // ---- addressing ----------------------------------------------------------------------------
 
-  /** The address in the task file: LBA48 (EXT commands), LBA28, or CHS in the current geometry; -1 for a CHS address outside it. */
-  private address(d: DriveState, ext: boolean): number {
-    if (ext)
-      return (
-        ((d.hobLbaHigh * 256 + d.hobLbaMid) * 256 + d.hobLbaLow) * 0x1000000 + ((d.lbaHigh << 16) | (d.lbaMid << 8) | d.lbaLow)
-      );
-    if (d.device & DeviceBit.LBA) return ((d.device & DeviceBit.HeadMask) << 24) | (d.lbaHigh << 16) | (d.lbaMid << 8) | d.lbaLow;
-    const cylinder = (d.lbaHigh << 8) | d.lbaMid;
-    const head = d.device & DeviceBit.HeadMask;
-    const sector = d.lbaLow;
-    if (sector === 0 || sector > d.sectorsPerTrack || head >= d.heads || cylinder >= d.cylinders) return -1;
-    return chsToLba(d, cylinder, head, sector);
-  }
-
-  /** Put an address back in the task file, in the addressing mode of the command in flight. */
-  private setAddress(d: DriveState, lba: number): void {
-    if (d.lba48) {
-      d.lbaLow = lba & 0xff;
-      d.lbaMid = (lba >>> 8) & 0xff;
-      d.lbaHigh = (lba >>> 16) & 0xff;
-      const high = Math.floor(lba / 0x1000000);
-      d.hobLbaLow = high & 0xff;
-      d.hobLbaMid = (high >>> 8) & 0xff;
-      d.hobLbaHigh = (high >>> 16) & 0xff;
-    } else if (d.chs) {
-      if (d.sectorsPerTrack === 0 || d.heads === 0) return;
-      const c = lbaToChs(d, lba);
-      d.lbaLow = c.sector & 0xff;
-      d.lbaMid = c.cylinder & 0xff;
-      d.lbaHigh = (c.cylinder >>> 8) & 0xff;
-      d.device = (d.device & ~DeviceBit.HeadMask) | (c.head & DeviceBit.HeadMask);
-    } else {
-      d.lbaLow = lba & 0xff;
-      d.lbaMid = (lba >>> 8) & 0xff;
-      d.lbaHigh = (lba >>> 16) & 0xff;
-      d.device = (d.device & ~DeviceBit.HeadMask) | ((lba >>> 24) & DeviceBit.HeadMask);
-    }
-  }
-
   /** IDNF at `lba` (the first sector not found goes to the task file). */
   private idnf(d: DriveState, lba: number): void {
-    this.setAddress(d, lba);
+    putTaskFileAddress(d, lba);
     this.fail(d, ErrorBit.IDNF);
   }
 
-  private sectorCount(d: DriveState, ext: boolean): number {
-    if (ext) return ((d.hobCount << 8) | d.count) || 65536;
-    return d.count || 256;
-  }
 
   /** Set up the transfer of a read/write/verify command; false when it already failed. */
   private setupTransfer(d: DriveState, h: HostDrive, ext: boolean, multiple: boolean): boolean {
@@ -903,8 +861,8 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     }
     d.lba48 = ext;
     d.chs = !ext && (d.device & DeviceBit.LBA) === 0;
-    const lba = this.address(d, ext);
-    const count = this.sectorCount(d, ext);
+    const lba = taskFileAddress(d, ext);
+    const count = taskFileCount(d, ext);
     d.power = Power.Active;
     if (lba < 0) {
       this.fail(d, ErrorBit.IDNF); // CHS address outside the current geometry: registers keep it
@@ -935,13 +893,13 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     try {
       h.image!.read(lba * SECTOR, d.buffer, 0, n * SECTOR);
     } catch {
-      this.setAddress(d, lba);
+      putTaskFileAddress(d, lba);
       return this.fail(d, ErrorBit.UNC);
     }
     lba += n;
     setTransferLba(d, lba);
     d.remaining -= n;
-    this.setAddress(d, lba);
+    putTaskFileAddress(d, lba);
     d.count = d.remaining & 0xff;
     this.dataIn(d, n * SECTOR, d.remaining > 0 ? BlockEnd.NextRead : BlockEnd.Complete);
   }
@@ -971,13 +929,13 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
       h.image!.write(lba * SECTOR, d.buffer, 0, n * SECTOR);
       if (!d.writeCache) h.image!.flush();
     } catch {
-      this.setAddress(d, lba);
+      putTaskFileAddress(d, lba);
       return this.abort(d);
     }
     lba += n;
     setTransferLba(d, lba);
     d.remaining -= n;
-    this.setAddress(d, lba);
+    putTaskFileAddress(d, lba);
     d.count = d.remaining & 0xff;
     if (d.remaining === 0) return this.complete(d);
     if (lba >= h.totalSectors) return this.idnf(d, lba);
@@ -989,14 +947,14 @@ export class IdeChannel implements Device, Migratable<typeof channelDescriptor> 
     if (!this.setupTransfer(d, h, ext, false)) return;
     const last = transferLba(d) + d.remaining;
     if (last > h.totalSectors) return this.idnf(d, h.totalSectors);
-    this.setAddress(d, last - 1);
+    putTaskFileAddress(d, last - 1);
     this.complete(d);
   }
 
   private seek(d: DriveState, h: HostDrive): void {
     d.lba48 = false;
     d.chs = (d.device & DeviceBit.LBA) === 0;
-    const lba = this.address(d, false);
+    const lba = taskFileAddress(d, false);
     d.power = Power.Active;
     if (lba < 0) return this.fail(d, ErrorBit.IDNF);
     if (lba >= h.totalSectors) return this.idnf(d, lba);
