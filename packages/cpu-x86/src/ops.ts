@@ -1759,17 +1759,55 @@ function fastLoop(c: X86Cpu): void {
         }
         break;
       }
-      case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05:
-      case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d:
-      case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
-      case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
-      case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
-      case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
-      case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
-      case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+      case 0x01: case 0x03: case 0x09: case 0x0b: case 0x11: case 0x13: case 0x19: case 0x1b:
+      case 0x21: case 0x23: case 0x29: case 0x2b: case 0x31: case 0x33: case 0x39: case 0x3b: {
+        // ALU between 16-bit registers, written out; memory forms through the handler.
+        const m = c.fetch8();
+        if (m >= 0xc0) {
+          const kind = op >> 3;
+          const rm = (m & 7) << 1;
+          const reg = (m >> 2) & 14;
+          if (op & 2) {
+            const r = c.alu(kind, r16[reg]!, r16[rm]!, 16);
+            if (kind !== 7) r16[reg] = r;
+          } else {
+            const r = c.alu(kind, r16[rm]!, r16[reg]!, 16);
+            if (kind !== 7) r16[rm] = r;
+          }
+        } else {
+          s.ip = (s.ip - 1) & 0xffff;
+          aluForms(c, op);
+        }
+        break;
+      }
+      case 0x00: case 0x02: case 0x04: case 0x05:
+      case 0x08: case 0x0a: case 0x0c: case 0x0d:
+      case 0x10: case 0x12: case 0x14: case 0x15:
+      case 0x18: case 0x1a: case 0x1c: case 0x1d:
+      case 0x20: case 0x22: case 0x24: case 0x25:
+      case 0x28: case 0x2a: case 0x2c: case 0x2d:
+      case 0x30: case 0x32: case 0x34: case 0x35:
+      case 0x38: case 0x3a: case 0x3c: case 0x3d:
         aluForms(c, op);
         break;
-      case 0x80: case 0x81: case 0x82: case 0x83:
+      case 0x81:
+      case 0x83: {
+        // ALU r/m16, imm: register operands here, memory through the handler.
+        const m = c.fetch8();
+        if (m >= 0xc0) {
+          const kind = (m >> 3) & 7;
+          const i = (m & 7) << 1;
+          const r = c.alu(kind, r16[i]!, op === 0x81 ? c.fetch16() : c.fetch8s() & 0xffff, 16);
+          if (kind !== 7) r16[i] = r;
+        } else {
+          c.decodeEA(m);
+          const kind = (m >> 3) & 7;
+          const r = c.alu(kind, c.rw(c.eaSeg, c.eaOff), op === 0x81 ? c.fetch16() : c.fetch8s() & 0xffff, 16);
+          if (kind !== 7) c.ww(c.eaSeg, c.eaOff, r);
+        }
+        break;
+      }
+      case 0x80: case 0x82:
         group1(c, op);
         break;
       case 0xd0: case 0xd1: case 0xd2: case 0xd3:
