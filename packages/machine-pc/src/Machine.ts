@@ -14,9 +14,11 @@ import type { Uart } from '@backplane/dev-uart';
 import type { TextScreen, Vga } from '@backplane/dev-vga';
 import { Container } from 'inversify';
 import { Observable, Subject } from 'rxjs';
+import { loadMachine, saveMachine, type DeviceEntry, type LoadResult, type StreamSource } from '@backplane/vmstate';
 import { buildDeviceModules, cmosFloppyType, type BuiltDevice } from './devices';
 import { MachineConfigError, UnknownMachineTypeError } from './errors';
 import { builtInBios } from './firmware';
+import { cpuSection, deviceEntry, machineSection } from './snapshot';
 import { DEFAULT_MACHINE_TYPE, MACHINE_TYPES, type CpuModelName, type DeviceKind, type MachineType } from './machine-types';
 
 export interface MachineOptions {
@@ -273,6 +275,57 @@ export class PcMachine {
     this.bus.reset();
     this.configureCmos(this.memoryKiB > KiB ? this.memoryKiB - KiB : 0);
     this.cpu.reset();
+  }
+
+  /**
+   * Every section of the machine, in stream order: the machine's clock first (so devices adopt
+   * their state at the saved time), the CPU, then each device with state, in plug order.
+   */
+  private sections(): DeviceEntry[] {
+    const entries: DeviceEntry[] = [
+      {
+        device: 'machine',
+        target: machineSection(this.bus.clock, {
+          get: () => this.resetPending,
+          set: (v) => {
+            this.resetPending = v;
+          },
+        }),
+      },
+      { device: 'cpu', target: cpuSection(this.cpu) },
+    ];
+    for (const spec of this.type.devices) {
+      const e = deviceEntry(this.devices.get(spec.id) as never, spec.kind);
+      if (e) entries.push(e);
+    }
+    return entries;
+  }
+
+  /**
+   * The whole machine as one migration stream (chunks, produced as they are read): the clock,
+   * the CPU, every device's section, and memory as page records (zero pages as a flag).
+   * Timers are saved on the machine's own timeline (now = 0), which a load restores exactly.
+   */
+  save(): AsyncIterable<Uint8Array> {
+    return saveMachine({
+      machineType: this.type.name,
+      now: 0,
+      devices: this.sections(),
+      ram: [{ name: 'memory', bytes: this.bus.memory.ram }],
+    });
+  }
+
+  /**
+   * Load a stream saved by a machine of the same type. Everything is decoded and checked before
+   * anything changes; a refused or corrupt stream leaves this machine as it was (typed error).
+   */
+  async load(source: StreamSource): Promise<LoadResult> {
+    return loadMachine(source, {
+      machineType: this.type.name,
+      now: 0,
+      devices: this.sections(),
+      ram: [{ name: 'memory', bytes: this.bus.memory.ram }],
+    });
   }
 
   /** Instructions (retired or idle) since power-on: the machine's time base. */
