@@ -454,6 +454,68 @@ describe('keyboard command F3h: typematic rate and delay', () => {
   });
 });
 
+describe('typematic repeat (option typematic: true)', () => {
+  // IBM keyboard reference: period = (8 + A) x 2^B x 4.17 ms, delay = (1 + C) x 250 ms, with
+  // A = bits 0-2, B = bits 3-4, C = bits 5-6 of the F3h byte; default 2Bh = 10.9/s after 500 ms.
+  function held(r: Rig, until: number): number[] {
+    const times: number[] = [];
+    const start = r.bench.clock.now;
+    while (r.bench.clock.now - start < until * 1_000_000) {
+      r.bench.advance(1_000_000);
+      while (r.bench.inb(STATUS) & 1) {
+        r.bench.inb(DATA);
+        times.push(Math.round((r.bench.clock.now - start) / 1_000_000));
+      }
+    }
+    return times;
+  }
+
+  it('repeats the held key after the default delay (500 ms) every 91.7 ms', () => {
+    const r = setup({ typematic: true, byteDelayNs: 0 });
+    raw(r);
+    r.kbc.press('KeyA');
+    r.bench.inb(DATA);
+    expect(held(r, 700)).toEqual([500, 592, 684]);
+    r.kbc.release('KeyA');
+    expect(r.drain()).toEqual([0xf0, 0x1c]);
+    expect(held(r, 1000)).toEqual([]);
+  });
+
+  it('follows F3h: 00h repeats every 33.4 ms after 250 ms', () => {
+    const r = setup({ typematic: true, byteDelayNs: 0 });
+    raw(r);
+    r.data(0xf3);
+    r.data(0x00);
+    r.drain();
+    r.kbc.press('KeyB');
+    r.bench.inb(DATA);
+    expect(held(r, 330)).toEqual([250, 284, 317]);
+  });
+
+  it('only the last key pressed repeats', () => {
+    const r = setup({ typematic: true, byteDelayNs: 0 });
+    raw(r);
+    r.kbc.press('KeyA');
+    r.kbc.press('KeyB');
+    r.drain();
+    r.bench.advance(500_000_000);
+    expect(r.drain()).toEqual([0x32]);
+    r.kbc.release('KeyA'); // not the repeating key
+    r.drain();
+    r.bench.advance(92_000_000);
+    expect(r.drain()).toEqual([0x32]);
+  });
+
+  it('without the option, nothing repeats by itself', () => {
+    const r = setup({ byteDelayNs: 0 });
+    raw(r);
+    r.kbc.press('KeyA');
+    r.drain();
+    r.bench.advance(2_000_000_000);
+    expect(r.drain()).toEqual([]);
+  });
+});
+
 describe('keyboard commands F4h/F5h/F6h: enable, default and disable, set defaults', () => {
   it('F5h stops scanning (keys are ignored) and restores set 2; F4h starts again', () => {
     const r = setup();

@@ -37,6 +37,8 @@ import {
   OP_KBD_OBF,
   OP_RESET,
   PS2_BYTE_NS,
+  typematicDelayNs,
+  typematicPeriodNs,
   RAM_SIZE,
   SELF_TEST_OK,
   STATUS_PORT,
@@ -73,6 +75,11 @@ export interface KbcOptions {
   readonly inputPort?: number;
   /** Time between key events of `type()` (default 5 ms). */
   readonly typingIntervalNs?: number;
+  /**
+   * Repeat a held key in virtual time at the F3h rate and delay (default false: the host's own
+   * key repeat calls `press` again, as browsers and terminals do).
+   */
+  readonly typematic?: boolean;
 }
 
 /** Default time between the key events of `type()`. */
@@ -102,6 +109,8 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
   private clock: VirtualClock | undefined;
   private transfer: Timer | undefined;
   private typingTimer: Timer | undefined;
+  private repeatTimer: Timer | undefined;
+  private readonly typematic: boolean;
   private readonly typingInterval: number;
   private claims: PortClaim[] = [];
 
@@ -120,6 +129,7 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     if (!(this.byteDelay >= 0) || !Number.isFinite(this.byteDelay)) throw new RangeError(`${id}: byteDelayNs must be a non-negative number`);
     this.inputPort = (options.inputPort ?? INPUT_PORT_DEFAULT) & 0xff;
     this.typingInterval = options.typingIntervalNs ?? TYPING_INTERVAL_NS;
+    this.typematic = options.typematic ?? false;
     if (!(this.typingInterval > 0) || !Number.isFinite(this.typingInterval)) throw new RangeError(`${id}: typingIntervalNs must be a positive number`);
     this.keyboard = new Keyboard(
       () => this.state.keyboard,
@@ -149,24 +159,30 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
           write8: (_o, v) => this.writeCommand(v),
         }),
       );
-      this.transfer = bus.clock.timer(`${this.id}.kbd-byte`, () => this.deliver());
+      const timers: Timer[] = [];
       try {
-        this.typingTimer = bus.clock.timer(`${this.id}.typing`, () => this.typeNext());
+        for (const [name, cb] of [
+          ['kbd-byte', () => this.deliver()],
+          ['typing', () => this.typeNext()],
+          ['typematic', () => this.repeatNext()],
+        ] as const)
+          timers.push(bus.clock.timer(`${this.id}.${name}`, cb));
       } catch (e) {
-        bus.clock.disposeTimer(this.transfer);
+        for (const t of timers) bus.clock.disposeTimer(t);
         throw e;
       }
+      [this.transfer, this.typingTimer, this.repeatTimer] = timers;
     } catch (e) {
       for (const c of claims) c.release();
-      this.transfer = this.typingTimer = undefined;
       throw e;
     }
     this.claims = claims;
     this.clock = bus.clock;
     this.irq1 = bus.irq.line(irq, this.id);
     if (auxIrq >= 0) this.irq12 = bus.irq.line(auxIrq, `${this.id}.aux`);
-    if (this.state.transferAt >= 0) this.transfer.armAt(this.state.transferAt);
+    if (this.state.transferAt >= 0) this.transfer!.armAt(this.state.transferAt);
     this.rearmTyping();
+    if (this.state.keyboard.repeatAt >= 0) this.repeatTimer!.armAt(this.state.keyboard.repeatAt);
     this.updateIrq();
     this.pump();
   }
@@ -176,7 +192,8 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     this.claims = [];
     if (this.clock && this.transfer) this.clock.disposeTimer(this.transfer);
     if (this.clock && this.typingTimer) this.clock.disposeTimer(this.typingTimer);
-    this.transfer = this.typingTimer = undefined;
+    if (this.clock && this.repeatTimer) this.clock.disposeTimer(this.repeatTimer);
+    this.transfer = this.typingTimer = this.repeatTimer = undefined;
     this.irq1?.lower();
     this.irq12?.lower();
     this.irq1 = this.irq12 = undefined;
@@ -193,6 +210,7 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     s.pendingCommand = 0;
     s.transferAt = -1;
     this.transfer?.cancel();
+    this.repeatTimer?.cancel();
     this.keyboard.powerOn();
     this.a20.set((s.outputPort & OP_A20) !== 0);
     this.updateIrq();
@@ -200,14 +218,52 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
 
   // ---------------------------------------------------------------- host side
 
-  /** A key goes down (or repeats). Returns false if the keyboard is not scanning. */
+  /**
+   * A key goes down (or, from the host's own key repeat, repeats). With the `typematic` option
+   * the keyboard repeats the last key pressed itself until it is released. Returns false if the
+   * keyboard is not scanning.
+   */
   press(key: KeyId): boolean {
-    return this.keyboard.press(key);
+    const sent = this.keyboard.press(key);
+    if (this.typematic) {
+      const k = this.state.keyboard;
+      const index = KEY_ORDER.indexOf(this.keyboard.keyName(key));
+      // Only the last key pressed repeats; Print Screen and Pause do not.
+      k.repeatKey = sent && index >= 0 ? index + 1 : 0;
+      if (k.repeatKey && this.clock && this.repeatTimer) {
+        k.repeatAt = this.clock.now + typematicDelayNs(k.typematic);
+        this.repeatTimer.armAt(k.repeatAt);
+      } else this.stopRepeat();
+    }
+    return sent;
   }
 
-  /** A key comes up. */
+  /** A key comes up (and stops repeating). */
   release(key: KeyId): boolean {
-    return this.keyboard.release(key);
+    const sent = this.keyboard.release(key);
+    const k = this.state.keyboard;
+    if (k.repeatKey && KEY_ORDER[k.repeatKey - 1] === this.keyboard.keyName(key)) this.stopRepeat();
+    return sent;
+  }
+
+  private stopRepeat(): void {
+    const k = this.state.keyboard;
+    k.repeatKey = 0;
+    k.repeatAt = -1;
+    this.repeatTimer?.cancel();
+  }
+
+  /** Typematic: the held key's make code again, then every period. */
+  private repeatNext(): void {
+    const k = this.state.keyboard;
+    k.repeatAt = -1;
+    if (!k.repeatKey || !k.scanning || !this.clock || !this.repeatTimer) {
+      k.repeatKey = 0;
+      return;
+    }
+    this.keyboard.press(KEY_ORDER[k.repeatKey - 1]!);
+    k.repeatAt = this.clock.now + typematicPeriodNs(k.typematic);
+    this.repeatTimer.armAt(k.repeatAt);
   }
 
   /**
@@ -278,12 +334,18 @@ export class Kbc implements Device, Migratable<typeof kbcStateDescriptor> {
     k.leds = l.leds;
     k.lastSent = l.lastSent;
     k.awaiting = l.awaiting;
+    k.repeatKey = l.repeatKey;
+    k.repeatAt = l.repeatAt;
     this.keyboard.refresh();
     if (this.transfer) {
       if (s.transferAt >= 0) this.transfer.armAt(s.transferAt);
       else this.transfer.cancel();
     }
     this.rearmTyping();
+    if (this.repeatTimer) {
+      if (k.repeatAt >= 0) this.repeatTimer.armAt(k.repeatAt);
+      else this.repeatTimer.cancel();
+    }
     this.a20.set((s.outputPort & OP_A20) !== 0);
     this.updateIrq();
     this.pump();

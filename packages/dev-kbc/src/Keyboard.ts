@@ -127,6 +127,13 @@ export class Keyboard {
     return this.key(key, true);
   }
 
+  /** The name of a key (W3C `code`), or UnknownKeyError. */
+  keyName(key: KeyId): string {
+    const name = typeof key === 'number' ? BY_SET1.get(key) : key;
+    if (name === undefined || (KEYS[name] === undefined && SEQUENCES[name] === undefined)) throw new UnknownKeyError(key);
+    return name;
+  }
+
   private key(key: KeyId, up: boolean): boolean {
     const k = this.state();
     const name = typeof key === 'number' ? BY_SET1.get(key) : key;
@@ -242,6 +249,8 @@ export class Keyboard {
   private defaults(k: KeyboardState): void {
     k.scancodeSet = 2;
     k.typematic = KB_TYPEMATIC_DEFAULT;
+    k.repeatKey = 0;
+    k.repeatAt = -1;
   }
 
   private setLeds(k: KeyboardState, leds: number): void {

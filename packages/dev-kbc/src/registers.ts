@@ -135,3 +135,14 @@ export const KB_OVERRUN_SET1 = 0xff;
  * about 12.5 kHz (the PS/2 clock runs at 10 to 16.7 kHz).
  */
 export const PS2_BYTE_NS = 880_000;
+
+/**
+ * Typematic period and delay of the F3h byte (IBM keyboard reference): period =
+ * (8 + bits 0-2) x 2^(bits 3-4) x 4.17 ms; delay = (1 + bits 5-6) x 250 ms.
+ */
+export function typematicPeriodNs(byte: number): number {
+  return (8 + (byte & 0x07)) * (1 << ((byte >> 3) & 0x03)) * 4_170_000;
+}
+export function typematicDelayNs(byte: number): number {
+  return (1 + ((byte >> 5) & 0x03)) * 250_000_000;
+}

@@ -108,6 +108,35 @@ describe('state descriptor', () => {
   });
 });
 
+describe('save in the middle of a typematic repeat', () => {
+  it('the restored keyboard repeats the held key at the same virtual times', () => {
+    const make = () => {
+      const bench = createTestBench([kbcModule({}, { typematic: true, byteDelayNs: 0 })]);
+      return { bench, kbc: bench.get(KBC) };
+    };
+    const times = (r: ReturnType<typeof make>, origin: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < 400; i++) {
+        r.bench.advance(1_000_000);
+        while (r.bench.inb(STATUS) & 1) out.push((r.bench.clock.now - origin) * 1000 + r.bench.inb(DATA));
+      }
+      return out;
+    };
+    const a = make();
+    a.kbc.press('KeyQ');
+    a.bench.advance(450_000_000);
+    const stream = saveSection(kbcStateDescriptor, a.kbc.saveState(), { now: a.bench.clock.now });
+    expect(new TextDecoder().decode(stream)).toContain('typematic-repeat');
+    const b = make();
+    b.bench.advance(3_000_000);
+    b.kbc.loadState(loadSection(kbcStateDescriptor, stream, { now: b.bench.clock.now }));
+    const ta = times(a, a.bench.clock.now);
+    const tb = times(b, b.bench.clock.now);
+    expect(tb).toEqual(ta);
+    expect(ta.length).toBeGreaterThan(2);
+  });
+});
+
 describe('save in the middle (scan codes queued, a byte on the wire, D1h awaiting data)', () => {
   it('a fresh instance loaded from the stream shows what an instance that never stopped shows', () => {
     const reference = busy();

@@ -47,6 +47,17 @@ export const keyboardStateDescriptor = defineState({
   },
   subsections: [
     subsection({
+      name: 'typematic-repeat',
+      version: 1,
+      needed: (s) => s.repeatKey !== 0,
+      fields: {
+        /** The key repeating (index in KEY_ORDER + 1), or 0 (only with the controller's `typematic` option). */
+        repeatKey: field.u8({ check: (v) => v <= KEY_ORDER.length || 'a key index beyond the key table' }),
+        /** When it repeats next (virtual ns), or -1. */
+        repeatAt: field.timer(),
+      },
+    }),
+    subsection({
       name: 'command-argument',
       version: 1,
       needed: (s) => s.awaiting !== 0,

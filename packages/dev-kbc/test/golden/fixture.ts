@@ -37,6 +37,9 @@ export function goldenKbcV1(): KbcState {
       leds: 2,
       lastSent: 0xfa,
       awaiting: 0xed,
+      // Subsection typematic-repeat (added after this golden was written): absent, so its defaults.
+      repeatKey: 0,
+      repeatAt: -1,
     },
     pendingCommand: 0xd1,
     // Subsection host-typing (added after this golden was written): absent, so its defaults.
