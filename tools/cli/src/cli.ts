@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 import { main } from './main';
 
-const io = {
+import type { CliIo } from './commands';
+
+const io: CliIo = {
   out: (text: string) => void process.stdout.write(text),
   err: (text: string) => void process.stderr.write(text),
+  outBytes: (chunk: Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      process.stdout.write(chunk, (e) => (e ? reject(e) : resolve()));
+    }),
+  stdin: () => process.stdin,
 };
 
 main(process.argv.slice(2), io).then(

@@ -10,6 +10,10 @@ export interface Command {
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Binary data to standard output (a migration stream), resolved when it may continue. */
+  outBytes?(chunk: Uint8Array): Promise<void>;
+  /** Standard input as binary chunks (a migration stream from a pipe). */
+  stdin?(): AsyncIterable<Uint8Array>;
 }
 
 /** Documented exit codes. */

@@ -87,3 +87,56 @@ describe('backplane run: bad input gets one clear line and a documented exit cod
     expect(await main(['run', '--cpu', '68000'], b.io)).toBe(2);
   });
 });
+
+describe('backplane run: save and load', () => {
+  const start = ['--start-time', '2026-01-01T00:00:00Z'];
+
+  it('--save-at N --save FILE, then --load FILE, gives the output of one uninterrupted run', async () => {
+    const whole = capture();
+    await main(['run', ...start], whole.io);
+    const file = join(dir, 'm.bpstate');
+    const first = capture();
+    expect(await main(['run', ...start, '--save-at', '8000000', '--save', file], first.io)).toBe(0);
+    expect(first.err).toMatch(/budget after 8000000 instructions/);
+    const second = capture();
+    expect(await main(['run', ...start, '--load', file], second.io)).toBe(0);
+    expect(first.out + second.out).toBe(whole.out);
+  });
+
+  it('a corrupt or truncated stream is refused in one line with exit code 3', async () => {
+    const file = join(dir, 'm2.bpstate');
+    await main(['run', '--save-at', '2000000', '--save', file], capture().io);
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(file);
+    const cut = join(dir, 'cut.bpstate');
+    writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
+    const c = capture();
+    expect(await main(['run', '--load', cut], c.io)).toBe(3);
+    expect(c.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('moves a running machine through a pipe between two processes', async () => {
+    const { spawn } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const cli = resolve(import.meta.dirname, '../cli.ts');
+    const node = (args: string[]) =>
+      spawn(process.execPath, ['--import', 'tsx', '--conditions=@backplane/source', cli, 'run', ...start, ...args], {
+        cwd: resolve(import.meta.dirname, '../../../..'),
+        env: { ...process.env, TSX_TSCONFIG_PATH: resolve(import.meta.dirname, '../../../../tsconfig.base.json') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    const saver = node(['--save-at', '8000000', '--save', '-']);
+    const loader = node(['--load', '-']);
+    saver.stdout.pipe(loader.stdin);
+    let out = '';
+    let errs = '';
+    loader.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    loader.stderr.on('data', (d: Buffer) => (errs += d.toString()));
+    saver.stderr.on('data', (d: Buffer) => (errs += d.toString()));
+    const code = await new Promise<number | null>((r) => loader.on('close', r));
+    expect(errs).toMatch(/halted after/);
+    expect(code).toBe(0);
+    expect(out).toContain('Demo finished');
+    expect(out).not.toContain('booted from the built-in floppy image'); // printed before the move, by the saver
+  }, 60_000);
+});

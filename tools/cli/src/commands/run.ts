@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { VmstateError } from '@backplane/vmstate';
 import { parseArgs } from 'node:util';
 import { BlockError, OverlayImage, RawFileImage, type BlockDevice } from '@backplane/block';
 import { BusError } from '@backplane/bus';
@@ -34,6 +36,10 @@ Boot a PC. With no disk options it boots the built-in demo (floppy and hard disk
   --until TEXT            stop when the serial output or the screen contains TEXT
   --start-time ISO        RTC start time, e.g. 2026-01-01T00:00:00Z (default: the host's time)
   --json                  print a JSON report at the end (instructions, virtual time, stop reason, output)
+  --save-at N             run to instruction N (of the machine's timeline), save, and stop
+  --save FILE|-           save the machine to FILE (or standard output) when the run stops
+  --load FILE|-           start from a saved machine (FILE or standard input); give the same
+                          machine options and disks as the saving side
 
 Exit codes: 0 the run ended (halted, budget, --until), 1 the guest used something not emulated,
 2 bad command line, 3 unusable input (missing file, bad image size, unknown machine type).`;
@@ -62,7 +68,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Boot a PC (no options: the built-in demo)',
   usage: USAGE,
-  run(args: readonly string[], io: CliIo): number {
+  async run(args: readonly string[], io: CliIo): Promise<number> {
     let values;
     try {
       values = parseArgs({
@@ -87,6 +93,9 @@ export const runCommand: Command = {
           until: { type: 'string' },
           'start-time': { type: 'string' },
           json: { type: 'boolean' },
+          'save-at': { type: 'string' },
+          save: { type: 'string' },
+          load: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }).values;
@@ -127,15 +136,31 @@ export const runCommand: Command = {
         ...(values.boot === undefined ? {} : { boot: values.boot }),
         ...(startTime === undefined ? {} : { startTime }),
       };
+      const saveAt = values['save-at'] === undefined ? undefined : parseCount('save-at', values['save-at']);
+      if (saveAt !== undefined && values.save === undefined) throw new UsageError('--save-at needs --save FILE or --save -');
+      if (values.save === '-' && values.load === '-') throw new UsageError('--save - and --load - cannot both use the standard streams');
+      if (values.save === '-' && values.json) throw new UsageError('--save - writes the stream to standard output: it cannot carry --json too');
       const machine = new PcMachine(options);
+      if (values.load !== undefined) {
+        const source = values.load === '-' ? io.stdin?.() : createReadStream(values.load);
+        if (!source) throw new InputError('no standard input to load from');
+        await machine.load(source);
+      }
       const json = values.json ?? false;
       let serialFile = '';
-      if (serial === 'stdio' && !json) machine.serial$.subscribe((b) => io.out(String.fromCharCode(b)));
+      const toStdout = values.save !== '-';
+      if (serial === 'stdio' && !json) machine.serial$.subscribe((b) => (toStdout ? io.out : io.err)(String.fromCharCode(b)));
       const until = values.until;
+      let budget = maxInstructions;
+      if (saveAt !== undefined) {
+        const left = Math.max(0, saveAt - machine.instructions);
+        budget = budget === undefined ? left : Math.min(budget, left);
+      }
       const result = machine.run({
-        ...(maxInstructions === undefined ? {} : { maxInstructions }),
+        ...(budget === undefined ? {} : { maxInstructions: budget }),
         ...(until === undefined ? {} : { until: () => machine.serialOutput.includes(until) || machine.screenText().includes(until) }),
       });
+      if (values.save !== undefined) await saveTo(machine.save(), values.save, io);
       if (serial !== 'stdio' && serial !== 'none') {
         serialFile = serial;
         writeFileSync(serialFile, machine.serialOutput, 'latin1');
@@ -169,7 +194,7 @@ export const runCommand: Command = {
         io.err(`backplane run: ${e.message}\n`);
         return ExitCode.Usage;
       }
-      if (e instanceof InputError || e instanceof MachineError || e instanceof BlockError || e instanceof BusError) {
+      if (e instanceof InputError || e instanceof VmstateError || e instanceof MachineError || e instanceof BlockError || e instanceof BusError) {
         io.err(`backplane run: ${e.message}\n`);
         return ExitCode.BadInput;
       }
@@ -182,6 +207,22 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** Write a migration stream to a file or to standard output, chunk by chunk. */
+async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: CliIo): Promise<void> {
+  if (target === '-') {
+    if (!io.outBytes) throw new InputError('no standard output to save to');
+    for await (const chunk of stream) await io.outBytes(chunk);
+    return;
+  }
+  const out = createWriteStream(target);
+  try {
+    for await (const chunk of stream) if (!out.write(chunk)) await once(out, 'drain');
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+}
 
 function readInput(path: string): Buffer {
   try {
