@@ -82,40 +82,103 @@ const SETUPS: readonly Setup[] = [
   },
 ];
 
+const DATA_COMMANDS = [
+  Cmd.ReadSectors, Cmd.ReadSectorsExt, Cmd.ReadMultiple, Cmd.ReadMultipleExt, Cmd.WriteSectors, Cmd.WriteSectorsExt,
+  Cmd.WriteMultiple, Cmd.WriteMultipleExt, Cmd.ReadVerifySectors, Cmd.ReadVerifySectorsExt, Cmd.Seek, Cmd.SetMultipleMode,
+  Cmd.InitializeDeviceParameters, Cmd.IdentifyDevice, Cmd.IdentifyPacketDevice,
+];
+const BYTE_LIMITS = [0, 1, 2, 100, 2047, 2048, 4096, 0xfffe, 0xffff];
+
+/** A plausible ATA command: device 0 or 1, LBA (or CHS) near the disk sizes used here, a small count. */
+function plausibleAta(r: Rig, rnd: SeededRandom): void {
+  const tb = r.tb;
+  const dev = rnd.below(2);
+  const lba = rnd.below(4) === 0 ? rnd.below(256) : rnd.below(110);
+  const mode = rnd.below(3); // LBA28, CHS, LBA48 task file
+  if (mode === 2) {
+    tb.outb(P.count, 0);
+    tb.outb(P.lbaLow, 0);
+    tb.outb(P.lbaMid, 0);
+    tb.outb(P.lbaHigh, 0);
+  }
+  tb.outb(P.features, rnd.below(8) === 0 ? rnd.below(256) : 0);
+  tb.outb(P.count, rnd.below(6) === 0 ? rnd.below(256) : 1 + rnd.below(20));
+  tb.outb(P.lbaLow, mode === 1 ? 1 + rnd.below(63) : lba & 0xff);
+  tb.outb(P.lbaMid, mode === 1 ? rnd.below(3) : 0);
+  tb.outb(P.lbaHigh, 0);
+  tb.outb(P.device, (mode === 1 ? 0xa0 | rnd.below(16) : 0xe0) | (dev << 4));
+  tb.outb(P.command, DATA_COMMANDS[rnd.below(DATA_COMMANDS.length)]!);
+  tb.advance(rnd.below(2) === 0 ? 25_000 : rnd.below(30_000));
+}
+
+/** A PACKET command and, once the device asks for it, a plausible CDB (LBAs and lengths near the media sizes). */
+function plausiblePacket(r: Rig, rnd: SeededRandom): void {
+  const tb = r.tb;
+  const limit = BYTE_LIMITS[rnd.below(BYTE_LIMITS.length)]!;
+  tb.outb(P.device, rnd.below(2) << 4);
+  tb.outb(P.features, rnd.below(10) === 0 ? 1 : 0);
+  tb.outb(P.lbaMid, limit & 0xff);
+  tb.outb(P.lbaHigh, limit >>> 8);
+  tb.outb(P.command, Cmd.Packet);
+  tb.advance(25_000);
+  const cdb = new Array<number>(12).fill(0);
+  cdb[0] = SCSI[rnd.below(SCSI.length)]!;
+  cdb[1] = rnd.below(4) === 0 ? rnd.below(256) : rnd.below(4);
+  cdb[2] = rnd.below(3) === 0 ? rnd.below(256) : [0x01, 0x0d, 0x0e, 0x2a, 0x3f, 0][rnd.below(6)]!;
+  cdb[4] = rnd.below(3) === 0 ? rnd.below(256) : [0, 1, 2, 3, 8, 18, 36, 0x10][rnd.below(8)]!;
+  cdb[5] = rnd.below(45);
+  cdb[6] = rnd.below(3) === 0 ? rnd.below(256) : [0, 1, 2, 0xaa][rnd.below(4)]!;
+  cdb[7] = rnd.below(4) === 0 ? rnd.below(256) : 0;
+  cdb[8] = rnd.below(40);
+  cdb[9] = rnd.below(4) === 0 ? rnd.below(256) : rnd.below(6);
+  for (let i = 0; i < 12; i += 2) tb.outw(P.data, cdb[i]! | (cdb[i + 1]! << 8));
+  tb.advance(rnd.below(2) === 0 ? 25_000 : rnd.below(30_000));
+}
+
 function step(r: Rig, rnd: SeededRandom, images: GuardedImage[], cds: (0 | 1)[]): void {
   const tb = r.tb;
   const op = rnd.below(100);
-  if (op < 25) {
+  if (op < 12) {
     tb.outb(P.data + 1 + rnd.below(6), rnd.below(256));
-  } else if (op < 35) {
+  } else if (op < 18) {
     tb.outb(P.command, rnd.below(4) === 0 ? rnd.below(256) : ATA_COMMANDS[rnd.below(ATA_COMMANDS.length)]!);
-  } else if (op < 40) {
-    // a packet: 12 bytes with a plausible opcode and random fields
+  } else if (op < 30) {
+    plausibleAta(r, rnd);
+  } else if (op < 42) {
+    plausiblePacket(r, rnd);
+  } else if (op < 45) {
+    // a packet: 12 bytes with a plausible opcode and random fields, whatever the phase
     const cdb = Array.from({ length: 12 }, () => (rnd.below(3) === 0 ? 0 : rnd.below(256)));
     cdb[0] = SCSI[rnd.below(SCSI.length)]!;
     for (let i = 0; i < 12; i += 2) tb.outw(P.data, cdb[i]! | (cdb[i + 1]! << 8));
-  } else if (op < 55) {
-    const n = 1 + rnd.below(300);
+  } else if (op < 60) {
+    const n = 1 + rnd.below(600);
     const w = rnd.below(3);
     for (let i = 0; i < n; i++) (w === 0 ? tb.inw(P.data) : w === 1 ? tb.inl(P.data) : tb.inb(P.data));
-  } else if (op < 63) {
-    const n = 1 + rnd.below(300);
+    if (rnd.below(2) === 0) tb.inb(P.status);
+  } else if (op < 68) {
+    const n = 1 + rnd.below(600);
     const w = rnd.below(3);
     for (let i = 0; i < n; i++) (w === 0 ? tb.outw(P.data, rnd.below(0x10000)) : w === 1 ? tb.outl(P.data, rnd.nextUint32()) : tb.outb(P.data, rnd.below(256)));
-  } else if (op < 75) {
+  } else if (op < 76) {
     tb.inb(P.data + rnd.below(8));
     tb.inb(P.altStatus);
     tb.inw(P.data + 1 + rnd.below(6));
     tb.inl(P.data + rnd.below(5));
   } else if (op < 80) {
-    tb.outb(P.control, rnd.below(256));
+    // Device Control: mostly nIEN/HOB; SRST asserted now and then, usually released again
+    const v = rnd.below(256) & ~(rnd.below(6) === 0 ? 0 : 0x04);
+    tb.outb(P.control, v);
+    if (v & 0x04 && rnd.below(4) !== 0) tb.outb(P.control, v & ~0x04);
   } else if (op < 92) {
-    tb.advance(rnd.below(4) === 0 ? rnd.below(10_000_000_000) : rnd.below(100_000));
+    tb.advance(rnd.below(8) === 0 ? rnd.below(10_000_000_000) : rnd.below(100_000));
   } else if (op < 96) {
     tb.outb(P.device, rnd.below(256));
   } else if (cds.length > 0) {
     const pos = cds[rnd.below(cds.length)]!;
-    if (rnd.below(2) === 0) r.ch.ejectMedia(pos);
+    const what = rnd.below(3);
+    if (what === 0) r.ch.ejectMedia(pos);
+    else if (what === 1) r.ch.requestEject(pos);
     else {
       const img = iso(rnd.below(2) === 0 ? 30 * 2048 : 2048 * rnd.below(4) + rnd.below(2048));
       images.push(img);
