@@ -452,8 +452,9 @@ export class X86Cpu {
 
   /** @internal Write only the arithmetic flags in `mask` (eagerly computed results). */
   setArith(mask: number, values: number): void {
+    // Bits being written stop being lazy; the others stay derived from the last operation.
     const s = this.state;
-    if (s.lazy !== 0) this.getFlags();
+    s.lazy &= ~mask;
     s.flags = (s.flags & ~mask) | (values & mask);
   }
 
@@ -610,14 +611,17 @@ export class X86Cpu {
     return r & (bits === 8 ? 0xff : 0xffff);
   }
 
-  /** @internal Set SF, ZF, PF from a result (eager), and the other arithmetic flags from `rest`. */
-  setSZP(r: number, bits: number, restMask: number, rest: number): void {
-    const mask = bits === 8 ? 0xff : 0xffff;
-    const v = r & mask;
-    let f = PARITY[v & 0xff]!;
-    if (v === 0) f |= ZF;
-    if (v & (bits === 8 ? 0x80 : 0x8000)) f |= SF;
-    this.setArith(SF | ZF | PF | restMask, f | (rest & restMask));
+  /**
+   * @internal Flags of a result: SF, ZF, PF from `r` (left lazy, `bits` wide), CF, OF and AF
+   * as given in `rest`.
+   */
+  setSZP(r: number, bits: number, rest: number): void {
+    const s = this.state;
+    s.flags = (s.flags & ~(CF | OF | AF)) | (rest & (CF | OF | AF));
+    s.lkind = LAZY_LOGIC;
+    s.lres = r;
+    s.lbits = bits;
+    s.lazy = SF | ZF | PF;
   }
 
   // ---------------------------------------------------------------------------------

@@ -283,7 +283,7 @@ const daaDas: OpHandler = (c, op) => {
   c.r8[0] = v;
   // OF is undefined; it follows the signed overflow of the adjustment.
   const of = sub ? (al & ~v & 0x80 ? OF : 0) : (~al & v & 0x80 ? OF : 0);
-  c.setSZP(v, 8, CF | AF | OF, cf | af | of);
+  c.setSZP(v, 8, cf | af | of);
 };
 
 /** AAA (37) / AAS (3F). The 80286 adjusts AX as a whole (carry into AH); the 8086 adjusts AL and AH separately. */
@@ -306,7 +306,7 @@ const aaaAas: OpHandler = (c, op) => {
   // SF, ZF, PF, OF are undefined; set them from the adjusted AL as an ADD of 6 would.
   const res = adjust ? (sub ? al - 6 : al + 6) & 0xff : al;
   const of = adjust && !sub && (~al & res & 0x80) !== 0 ? OF : adjust && sub && (al & ~res & 0x80) !== 0 ? OF : 0;
-  c.setSZP(res, 8, AF | CF | OF, af | of);
+  c.setSZP(res, 8, af | of);
 };
 
 // ---------------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ const imulImm: OpHandler = (c, op) => {
   const r = a * b;
   c.r16[(m >> 2) & 14] = r;
   const over = r !== (r << 16) >> 16 ? CF | OF : 0;
-  c.setSZP(r, 16, CF | OF | AF, over);
+  c.setSZP(r, 16, over);
 };
 
 // ---------------------------------------------------------------------------------------
@@ -785,7 +785,7 @@ function shift(c: X86Cpu, kind: number, v: number, count: number, bits: number):
     case 6: {
       if (kind === 6 && c.m === MODEL_8086) {
         // SETMO / SETMOC (undocumented): the operand becomes all ones.
-        c.setSZP(mask, bits, CF | OF | AF, 0);
+        c.setSZP(mask, bits, 0);
         return mask;
       }
       // SHL, and SAL (reg 6) on the 80186+.
@@ -798,7 +798,7 @@ function shift(c: X86Cpu, kind: number, v: number, count: number, bits: number):
         cf = 0;
       }
       of = (r >> top) ^ cf;
-      c.setSZP(r, bits, CF | OF | AF, cf | (of ? OF : 0));
+      c.setSZP(r, bits, cf | (of ? OF : 0));
       return r;
     }
     case 5: {
@@ -810,7 +810,7 @@ function shift(c: X86Cpu, kind: number, v: number, count: number, bits: number):
         cf = 0;
       }
       of = count === 1 ? v >> top : 0;
-      c.setSZP(r, bits, CF | OF | AF, cf | (of ? OF : 0));
+      c.setSZP(r, bits, cf | (of ? OF : 0));
       return r;
     }
     default: {
@@ -822,7 +822,7 @@ function shift(c: X86Cpu, kind: number, v: number, count: number, bits: number):
         cf = (sv >> (count - 1)) & 1;
         r = (sv >> count) & mask;
       }
-      c.setSZP(r, bits, CF | OF | AF, cf);
+      c.setSZP(r, bits, cf);
       return r;
     }
   }
@@ -961,7 +961,7 @@ const aam: OpHandler = (c) => {
   const al = c.r8[0]!;
   c.r8[1] = (al / base) | 0;
   c.r8[0] = al % base;
-  c.setSZP(c.r8[0]!, 8, CF | OF | AF, 0);
+  c.setSZP(c.r8[0]!, 8, 0);
 };
 
 const aad: OpHandler = (c) => {
@@ -1160,7 +1160,7 @@ function group3b(c: X86Cpu, m: number, kind: number): void {
       const r = c.r8[0]! * v;
       c.r16[rAX] = r;
       const hi = r >> 8 ? CF | OF : 0;
-      c.setSZP(c.m === MODEL_8086 ? r >> 8 : r, c.m === MODEL_8086 ? 8 : 16, CF | OF | AF, hi);
+      c.setSZP(c.m === MODEL_8086 ? r >> 8 : r, c.m === MODEL_8086 ? 8 : 16, hi);
       return;
     }
     case 5: {
@@ -1168,7 +1168,7 @@ function group3b(c: X86Cpu, m: number, kind: number): void {
       if (repNegates(c)) r = -r;
       c.r16[rAX] = r;
       const over = r !== (r << 24) >> 24 ? CF | OF : 0;
-      c.setSZP(c.m === MODEL_8086 ? r >> 8 : r, c.m === MODEL_8086 ? 8 : 16, CF | OF | AF, over);
+      c.setSZP(c.m === MODEL_8086 ? r >> 8 : r, c.m === MODEL_8086 ? 8 : 16, over);
       return;
     }
     case 6: {
@@ -1214,7 +1214,7 @@ function group3w(c: X86Cpu, m: number, kind: number): void {
       c.r16[rAX] = r;
       const hi = r >>> 16;
       c.r16[rDX] = hi;
-      c.setSZP(c.m === MODEL_8086 ? hi : r, 16, CF | OF | AF, hi ? CF | OF : 0);
+      c.setSZP(c.m === MODEL_8086 ? hi : r, 16, hi ? CF | OF : 0);
       return;
     }
     case 5: {
@@ -1223,7 +1223,7 @@ function group3w(c: X86Cpu, m: number, kind: number): void {
       c.r16[rAX] = r;
       c.r16[rDX] = r >> 16;
       const over = r !== (r << 16) >> 16 ? CF | OF : 0;
-      c.setSZP(c.m === MODEL_8086 ? r >> 16 : r, 16, CF | OF | AF, over);
+      c.setSZP(c.m === MODEL_8086 ? r >> 16 : r, 16, over);
       return;
     }
     case 6: {
@@ -1780,14 +1780,28 @@ function fastLoop(c: X86Cpu): void {
         }
         break;
       }
-      case 0x00: case 0x02: case 0x04: case 0x05:
-      case 0x08: case 0x0a: case 0x0c: case 0x0d:
-      case 0x10: case 0x12: case 0x14: case 0x15:
-      case 0x18: case 0x1a: case 0x1c: case 0x1d:
-      case 0x20: case 0x22: case 0x24: case 0x25:
-      case 0x28: case 0x2a: case 0x2c: case 0x2d:
-      case 0x30: case 0x32: case 0x34: case 0x35:
-      case 0x38: case 0x3a: case 0x3c: case 0x3d:
+      case 0x04: case 0x0c: case 0x14: case 0x1c: case 0x24: case 0x2c: case 0x34: case 0x3c: {
+        // ALU AL, imm8
+        const kind = op >> 3;
+        const r = c.alu(kind, c.r8[0]!, c.fetch8(), 8);
+        if (kind !== 7) c.r8[0] = r;
+        break;
+      }
+      case 0x05: case 0x0d: case 0x15: case 0x1d: case 0x25: case 0x2d: case 0x35: case 0x3d: {
+        // ALU AX, imm16
+        const kind = op >> 3;
+        const r = c.alu(kind, r16[rAX]!, c.fetch16(), 16);
+        if (kind !== 7) r16[rAX] = r;
+        break;
+      }
+      case 0x00: case 0x02:
+      case 0x08: case 0x0a:
+      case 0x10: case 0x12:
+      case 0x18: case 0x1a:
+      case 0x20: case 0x22:
+      case 0x28: case 0x2a:
+      case 0x30: case 0x32:
+      case 0x38: case 0x3a:
         aluForms(c, op);
         break;
       case 0x81:
@@ -1810,8 +1824,39 @@ function fastLoop(c: X86Cpu): void {
       case 0x80: case 0x82:
         group1(c, op);
         break;
-      case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+      case 0xd1:
+      case 0xd3: {
+        // Shift/rotate r16 by 1 or CL, written out for registers; memory through the handler.
+        const m = c.fetch8();
+        if (m >= 0xc0 && (c.m !== MODEL_8086 || (m & 0x38) !== 0x30)) {
+          let count = op === 0xd1 ? 1 : c.r8[4]!;
+          if (c.m !== MODEL_8086) count &= 0x1f;
+          const i = (m & 7) << 1;
+          r16[i] = shift(c, (m >> 3) & 7, r16[i]!, count, 16);
+        } else {
+          s.ip = (s.ip - 1) & 0xffff;
+          group2(c, op);
+        }
+        break;
+      }
+      case 0xd0: case 0xd2:
         group2(c, op);
+        break;
+      case 0xab:
+        if (c.rep !== 0) stos(c, op);
+        else {
+          const di = r16[rDI]!;
+          r16[rDI] = s.flags & DF ? di - 2 : di + 2;
+          c.ww(ES, di, r16[rAX]!);
+        }
+        break;
+      case 0xad:
+        if (c.rep !== 0) lods(c, op);
+        else {
+          const si = r16[rSI]!;
+          r16[rSI] = s.flags & DF ? si - 2 : si + 2;
+          r16[rAX] = c.rw(c.dseg, si);
+        }
         break;
       case 0xaa:
         if (c.rep !== 0) stos(c, op);
