@@ -4,6 +4,11 @@
 import { crc32c } from './crc32c';
 import { ChecksumError, StreamFormatError, TruncatedStreamError, type ErrorContext } from './errors';
 
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: false });
+/** Short names are cached: a descriptor's name is encoded on every save. */
+const nameCache = new Map<string, Uint8Array>();
+
 export const FRAME_HEAD = 9;
 export const FRAME_TAIL = 5;
 export const FRAME_OVERHEAD = FRAME_HEAD + FRAME_TAIL;
@@ -81,7 +86,11 @@ export class ByteWriter {
   }
   /** A short UTF-8 string with a u8 length. */
   name(s: string): void {
-    const b = new TextEncoder().encode(s);
+    let b = nameCache.get(s);
+    if (b === undefined) {
+      b = UTF8_ENCODER.encode(s);
+      if (nameCache.size < 4096) nameCache.set(s, b);
+    }
     if (b.length > 255) throw new RangeError(`name longer than 255 bytes: ${s}`);
     this.u8(b.length);
     this.bytes(b);
@@ -121,9 +130,9 @@ export class ByteReader {
   ctx: ErrorContext;
   /** Virtual now for timers. */
   now = 0;
-  constructor(buf: Uint8Array, start = 0, end = buf.length, origin = 0, ctx: ErrorContext = {}) {
+  constructor(buf: Uint8Array, start = 0, end = buf.length, origin = 0, ctx: ErrorContext = {}, view?: DataView) {
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = end;
     this.origin = origin;
@@ -210,7 +219,7 @@ export class ByteReader {
   name(): string {
     const n = this.u8();
     this.need(n, 'name');
-    const s = new TextDecoder('utf-8', { fatal: false }).decode(this.buf.subarray(this.pos, this.pos + n));
+    const s = UTF8_DECODER.decode(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }
@@ -241,7 +250,7 @@ export function readFrame(r: ByteReader, what: string): Frame {
   const payloadEnd = start + FRAME_HEAD + len;
   checkTail(r.buf, r.view, start, payloadEnd, offset, what, r.ctx);
   r.pos = payloadEnd + FRAME_TAIL;
-  const payload = new ByteReader(r.buf, start + FRAME_HEAD, payloadEnd, r.origin, r.ctx);
+  const payload = new ByteReader(r.buf, start + FRAME_HEAD, payloadEnd, r.origin, r.ctx, r.view);
   payload.now = r.now;
   return { type, id, payload, offset, size: len + FRAME_OVERHEAD, crc: r.view.getUint32(payloadEnd, true) };
 }

@@ -208,7 +208,12 @@ function checkResult(r: CheckResult, path: string, what: string): void {
   fail(path, `${what}: ${typeof r === 'string' ? r : 'refused'}`);
 }
 
-function validateValue(op: FieldOp, v: unknown, path: string, root: Record<string, unknown>): void {
+function pathOf(prefix: string, op: FieldOp, index: number): string {
+  return index < 0 ? prefix + op.key : `${prefix}${op.key.endsWith('[]') ? op.key.slice(0, -2) : op.key}[${index}]`;
+}
+
+/** Validate one value. The path is only built when a rule fails (no allocation on success). */
+function validateValue(op: FieldOp, v: unknown, prefix: string, index: number, root: Record<string, unknown>): void {
   switch (op.code) {
     case Op.U8:
     case Op.U16:
@@ -216,44 +221,49 @@ function validateValue(op: FieldOp, v: unknown, path: string, root: Record<strin
     case Op.I8:
     case Op.I16:
     case Op.I32:
-      if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, `${op.field.kind} value ${String(v)} is not an integer`);
-      if (v < op.min || v > op.max) fail(path, `value ${v} is outside [${op.min}, ${op.max}]`);
-      if (op.oneOf !== null && !op.oneOf.has(v)) fail(path, `value ${v} is not one of ${[...op.oneOf].join(', ')}`);
+      if (typeof v !== 'number' || !Number.isInteger(v)) fail(pathOf(prefix, op, index), `${op.field.kind} value ${String(v)} is not an integer`);
+      if (v < op.min || v > op.max) fail(pathOf(prefix, op, index), `value ${v} is outside [${op.min}, ${op.max}]`);
+      if (op.oneOf !== null && !op.oneOf.has(v)) fail(pathOf(prefix, op, index), `value ${v} is not one of ${[...op.oneOf].join(', ')}`);
       break;
     case Op.U64:
     case Op.I64:
-      if (typeof v !== 'bigint') fail(path, `${op.field.kind} value ${String(v)} is not a bigint`);
-      if (v < op.bigMin || v > op.bigMax) fail(path, `value ${v} is outside [${op.bigMin}, ${op.bigMax}]`);
-      if (op.oneOf !== null && !op.oneOf.has(v)) fail(path, `value ${v} is not one of ${[...op.oneOf].join(', ')}`);
+      if (typeof v !== 'bigint') fail(pathOf(prefix, op, index), `${op.field.kind} value ${String(v)} is not a bigint`);
+      if (v < op.bigMin || v > op.bigMax) fail(pathOf(prefix, op, index), `value ${v} is outside [${op.bigMin}, ${op.bigMax}]`);
+      if (op.oneOf !== null && !op.oneOf.has(v)) fail(pathOf(prefix, op, index), `value ${v} is not one of ${[...op.oneOf].join(', ')}`);
       break;
     case Op.Bool:
-      if (typeof v !== 'boolean') fail(path, `value ${String(v)} is not a boolean`);
+      if (typeof v !== 'boolean') fail(pathOf(prefix, op, index), `value ${String(v)} is not a boolean`);
       break;
     case Op.Timer:
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < -1) fail(path, `timer deadline ${String(v)} is neither -1 (not armed) nor a non-negative integer of ns`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < -1) fail(pathOf(prefix, op, index), `timer deadline ${String(v)} is neither -1 (not armed) nor a non-negative integer of ns`);
       break;
     case Op.Bytes:
-      if (!(v instanceof Uint8Array) || v.length !== op.length) fail(path, `expected a Uint8Array of ${op.length} bytes`);
+      if (!(v instanceof Uint8Array) || v.length !== op.length) fail(pathOf(prefix, op, index), `expected a Uint8Array of ${op.length} bytes`);
       break;
     case Op.VarBytes:
-      if (!(v instanceof Uint8Array)) fail(path, 'expected a Uint8Array');
-      if (v.length > op.max) fail(path, `${v.length} bytes exceed the declared max ${op.max}`);
+      if (!(v instanceof Uint8Array)) fail(pathOf(prefix, op, index), 'expected a Uint8Array');
+      if (v.length > op.max) fail(pathOf(prefix, op, index), `${v.length} bytes exceed the declared max ${op.max}`);
       break;
     case Op.Array:
     case Op.VarArray: {
-      if (!Array.isArray(v)) fail(path, 'expected an array');
-      if (op.code === Op.Array && v.length !== op.length) fail(path, `expected ${op.length} elements, got ${v.length}`);
-      if (op.code === Op.VarArray && v.length > op.max) fail(path, `${v.length} elements exceed the declared max ${op.max}`);
+      if (!Array.isArray(v)) fail(pathOf(prefix, op, index), 'expected an array');
+      if (op.code === Op.Array && v.length !== op.length) fail(pathOf(prefix, op, index), `expected ${op.length} elements, got ${v.length}`);
+      if (op.code === Op.VarArray && v.length > op.max) fail(pathOf(prefix, op, index), `${v.length} elements exceed the declared max ${op.max}`);
       const el = op.element!;
-      for (let i = 0; i < v.length; i++) validateValue(el, v[i], `${path}[${i}]`, root);
+      if (el.code === Op.Struct) for (let i = 0; i < v.length; i++) validateStruct(el.plan!, v[i], `${prefix}${op.key}[${i}]`);
+      else for (let i = 0; i < v.length; i++) validateValue(el, v[i], prefix, i, root);
       break;
     }
     case Op.Struct:
-      if (v === null || typeof v !== 'object') fail(path, 'expected an object');
-      validateState(op.plan!, v as Record<string, unknown>, path + '.');
+      validateStruct(op.plan!, v, pathOf(prefix, op, index));
       break;
   }
-  if (op.field.check) checkResult(op.field.check(v, root), path, 'check');
+  if (op.field.check) checkResult(op.field.check(v, root), pathOf(prefix, op, index), 'check');
+}
+
+function validateStruct(plan: Plan, v: unknown, path: string): void {
+  if (v === null || typeof v !== 'object') fail(path, 'expected an object');
+  validateState(plan, v as Record<string, unknown>, path + '.');
 }
 
 /** Check every declared rule of a whole state object (fields of subsections included). */
@@ -261,7 +271,7 @@ export function validateState(plan: Plan, state: Record<string, unknown>, prefix
   const ops = plan.allOps;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    validateValue(op, state[op.key], prefix + op.key, state);
+    validateValue(op, state[op.key], prefix, -1, state);
   }
   const d = plan.desc as AnyDescriptor;
   if (d.validate) checkResult(d.validate(state), prefix || '(state)', 'validate');

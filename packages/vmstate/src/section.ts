@@ -47,10 +47,20 @@ export function writeSection(desc: AnyDescriptor, state: unknown, w: ByteWriter,
 }
 
 /** Encode one state as a framed, checksummed section (validating it first). */
+let scratch: ByteWriter | null = new ByteWriter(4096);
+
 export function saveSection<D extends AnyDescriptor>(desc: D, state: StateOf<D>, opts: SaveOptions): Uint8Array {
-  const w = new ByteWriter(512);
-  writeSection(desc, state, w, opts);
-  return w.result();
+  // One scratch writer, reused; a hook that saves another section meanwhile gets its own.
+  const w = scratch ?? new ByteWriter(512);
+  scratch = null;
+  try {
+    w.pos = 0;
+    writeSection(desc, state, w, opts);
+    return w.result();
+  } finally {
+    if (w.buf.length <= 1 << 20) scratch = w;
+    else scratch = new ByteWriter(4096);
+  }
 }
 
 export interface DecodedSection<S> {

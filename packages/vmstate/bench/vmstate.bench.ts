@@ -1,0 +1,142 @@
+// vmstate benchmarks: RAM save/load against a plain TypedArray.set copy of the same RAM, and
+// device-section encode/decode rates. Run: npm run bench -w @backplane/vmstate
+// (MiB of RAM: VMSTATE_BENCH_MIB, default 256.)
+import { performance } from 'node:perf_hooks';
+import { crc32c, defineState, field, loadMachine, loadSection, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
+
+const MIB = Number(process.env.VMSTATE_BENCH_MIB ?? 256);
+const SIZE = MIB << 20;
+const ROUNDS = 3;
+
+function best(fn: () => Promise<unknown> | unknown): Promise<number> {
+  return (async () => {
+    let min = Infinity;
+    for (let r = 0; r < ROUNDS; r++) {
+      const t0 = performance.now();
+      await fn();
+      min = Math.min(min, performance.now() - t0);
+    }
+    return min;
+  })();
+}
+
+function randomFill(b: Uint8Array, seed: number): void {
+  const w = new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < w.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    w[i] = x;
+  }
+}
+
+const line = (name: string, ms: number, base: number) =>
+  console.log(`  ${name.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${((SIZE / (1 << 20)) / (ms / 1000)).toFixed(0).padStart(6)} MiB/s  ${(ms / base).toFixed(2)}x copy`);
+
+async function ramCase(title: string, ram: Uint8Array): Promise<void> {
+  const dest = new Uint8Array(SIZE);
+  dest.fill(1); // touch every page so the copy measures copying, not page faults
+  const copy = await best(() => dest.set(ram));
+  let chunks: Uint8Array[] = [];
+  let streamBytes = 0;
+  const save = await best(async () => {
+    chunks = [];
+    streamBytes = 0;
+    for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: ram }] })) {
+      chunks.push(c);
+      streamBytes += c.length;
+    }
+  });
+  const crcOnly = await best(() => {
+    let c = 0;
+    for (let o = 0; o < SIZE; o += 1 << 20) c = crc32c(ram, c, o, o + (1 << 20));
+    return c;
+  });
+  const loadFresh = await best(async () => {
+    dest.fill(0);
+    return loadMachine(chunks, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }], journal: false });
+  });
+  // the fill(0) above is part of that timing; measure it to subtract
+  const zeroFill = await best(() => dest.fill(0));
+  const loadJournalZero = await best(async () => {
+    dest.fill(0);
+    return loadMachine(chunks, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
+  });
+  const fillFull = await best(() => dest.fill(0x5a));
+  const loadJournalFull = await best(async () => {
+    dest.fill(0x5a); // a running machine: every page must be journaled
+    return loadMachine(chunks, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
+  });
+  for (let i = 0; i < SIZE; i += 4093) if (dest[i] !== ram[i]) throw new Error('load mismatch');
+  console.log(`\n${title} (${MIB} MiB, stream ${(streamBytes / (1 << 20)).toFixed(1)} MiB)`);
+  line('TypedArray.set copy of the RAM (baseline)', copy, copy);
+  line('CRC32C alone over the RAM (slicing-by-8)', crcOnly, copy);
+  line('save: saveMachine, all chunks produced', save, copy);
+  line('load into fresh RAM, journal off', loadFresh - zeroFill, copy);
+  line('load into zeroed RAM, journal on (default)', loadJournalZero - zeroFill, copy);
+  line('load over non-zero RAM, journal on (every page kept)', loadJournalFull - fillFull, copy);
+}
+
+// ---- RAM ---------------------------------------------------------------------------------------
+{
+  const ram = new Uint8Array(SIZE);
+  randomFill(ram, 1);
+  await ramCase('RAM, random content', ram);
+}
+{
+  const ram = new Uint8Array(SIZE);
+  const page = 4096;
+  for (let p = 0; p < SIZE / page; p += 16) randomFill(ram.subarray(p * page, (p + 1) * page), p + 1); // 1 page in 16 non-zero
+  await ramCase('RAM, mostly zero pages (1 in 16 non-zero)', ram);
+}
+
+// ---- device sections ----------------------------------------------------------------------------
+const drive = defineState({ name: 'drive', version: 1, fields: { track: field.u8({ range: [0, 83] }), head: field.u8({ range: [0, 1] }), sector: field.u8(), status: field.u8() } });
+const dev = defineState({
+  name: 'bench-device',
+  version: 2,
+  fields: {
+    a0: field.u8(), a1: field.u8(), a2: field.u8(), a3: field.u8({ range: [0, 5] }), a4: field.u8({ oneOf: [1, 2, 3] }),
+    b0: field.u16(), b1: field.u16(), b2: field.u16(), b3: field.u16(), b4: field.u16(),
+    c0: field.u32(), c1: field.u32(), c2: field.u32(), c3: field.i32(), c4: field.i32(),
+    d0: field.bool(), d1: field.bool(), d2: field.bool(), d3: field.bool(), d4: field.bool(),
+    e0: field.i8(), e1: field.i16(), e2: field.u64(), t0: field.timer(), t1: field.timer(),
+    regs: field.array(field.u8(), 16),
+    fifo: field.bytes(16),
+    drives: field.varArray(field.struct(drive), { max: 4 }),
+  },
+  subsections: [subsection({ name: 'extra', version: 1, needed: (s) => s.x0 !== 0, fields: { x0: field.u16(), x1: field.u16() } })],
+});
+type Dev = StateOf<typeof dev>;
+const s: Dev = {
+  a0: 1, a1: 2, a2: 3, a3: 4, a4: 2, b0: 1000, b1: 2000, b2: 3000, b3: 4000, b4: 5000,
+  c0: 1e9, c1: 2e9, c2: 3e9, c3: -5, c4: 5, d0: true, d1: false, d2: true, d3: false, d4: true,
+  e0: -1, e1: -300, e2: 1n << 40n, t0: 5000, t1: -1,
+  regs: Array.from({ length: 16 }, (_, i) => i), fifo: new Uint8Array(16), drives: [
+    { track: 1, head: 0, sector: 1, status: 0 }, { track: 2, head: 1, sector: 2, status: 0 },
+    { track: 3, head: 0, sector: 3, status: 0 }, { track: 4, head: 1, sector: 4, status: 0 },
+  ],
+  x0: 1, x1: 2,
+};
+// Fields per section: 25 scalars + 16 array elements + 1 byte buffer + 4 drives x 4 + 2 subsection fields.
+const FIELDS = 25 + 16 + 1 + 16 + 2;
+const N = 100_000;
+const bytes = saveSection(dev, s, { now: 0 });
+let sink = 0;
+for (let i = 0; i < 20_000; i++) sink += saveSection(dev, s, { now: 0 }).length + (loadSection(dev, bytes, { now: 0 }).a0 as number);
+const encMs = await best(() => {
+  for (let i = 0; i < N; i++) sink += saveSection(dev, s, { now: 0 }).length;
+});
+const decMs = await best(() => {
+  for (let i = 0; i < N; i++) sink += loadSection(dev, bytes, { now: 0 }).a0;
+});
+const json = JSON.stringify(s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+const jsonMs = await best(() => {
+  for (let i = 0; i < N; i++) sink += JSON.stringify(s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).length + (JSON.parse(json).a0 as number);
+});
+console.log(`\nDevice sections (${FIELDS} fields, ${bytes.length} bytes each; ${N} sections per round)`);
+console.log(`  ${'JSON.stringify + JSON.parse of the same state (baseline)'.padEnd(58)} ${((N * FIELDS) / (jsonMs / 1000) / 1e6).toFixed(2).padStart(6)} M fields/s  ${((jsonMs * 1e6) / N).toFixed(0)} ns/section`);
+console.log(`  ${'encode: saveSection (validate + encode + CRC32C)'.padEnd(58)} ${((N * FIELDS) / (encMs / 1000) / 1e6).toFixed(2).padStart(6)} M fields/s  ${((encMs * 1e6) / N).toFixed(0)} ns/section`);
+console.log(`  ${'decode: loadSection (CRC32C + decode + validate)'.padEnd(58)} ${((N * FIELDS) / (decMs / 1000) / 1e6).toFixed(2).padStart(6)} M fields/s  ${((decMs * 1e6) / N).toFixed(0)} ns/section`);
+if (sink === 0.5) console.log(sink);
