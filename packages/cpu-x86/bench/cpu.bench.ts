@@ -1,6 +1,7 @@
 // Instruction throughput on real-mode guest loops, against the same loop written in plain
 // JavaScript (the baseline: what the work costs without any emulation).
 // Run: npm run bench -w @backplane/cpu-x86
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { IoSpace, MemorySpace, VirtualClock } from '@backplane/bus';
 import { X86Cpu, type CpuModel } from '../src/index';
@@ -119,7 +120,7 @@ const mixedBase = measure('mixed loop in plain JS (baseline)', N, mixedBaseline)
 results.push(mixedBase);
 for (const model of ['8086', '80286'] as const) results.push(measure(`mixed ALU/memory/string/branch loop, ${model}`, N, runGuest(machine(model, MIXED))));
 
-console.log('\ncpu-x86: millions of guest instructions per second (median of 7 rounds)');
+console.log(`\ncpu-x86: millions of guest instructions per second (median of 7 rounds; load average ${loadavg()[0]!.toFixed(1)})`);
 for (const r of results) {
   const base = r.name.startsWith('tight') ? tightBase : mixedBase;
   const ratio = r === base ? '(baseline)' : `${(base.mips / r.mips).toFixed(1)}x baseline time`;
