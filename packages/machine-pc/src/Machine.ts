@@ -122,14 +122,15 @@ export class PcMachine {
     this.cpuModel = options.cpu ?? this.type.cpu;
     if (!['8086', '80186', '80286'].includes(this.cpuModel)) throw new MachineConfigError(`unknown CPU "${String(this.cpuModel)}" (8086, 80186, 80286)`);
     const addressBits = this.cpuModel === '80286' ? 24 : 20;
-    const memoryKiB = options.memoryKiB ?? this.type.memoryKiB;
-    const maxKiB = addressBits === 24 ? 16 * KiB : 640;
-    if (!Number.isInteger(memoryKiB) || memoryKiB < 64 || memoryKiB > maxKiB)
-      throw new MachineConfigError(`memory must be 64..${maxKiB} KiB for an ${this.cpuModel}, got ${memoryKiB}`);
-    this.memoryKiB = memoryKiB;
     this.bios = options.bios ?? builtInBios();
     if (this.bios.length !== 64 * KiB && this.bios.length !== 128 * KiB)
       throw new MachineConfigError(`a BIOS image is 64 or 128 KiB, got ${this.bios.length} bytes`);
+    const memoryKiB = options.memoryKiB ?? this.type.memoryKiB;
+    // 24 address lines: extended memory ends where the BIOS's alias at the top of 16 MiB begins.
+    const maxKiB = addressBits === 24 ? 16 * KiB - this.bios.length / KiB : 640;
+    if (!Number.isInteger(memoryKiB) || memoryKiB < 64 || memoryKiB > maxKiB)
+      throw new MachineConfigError(`memory must be 64..${maxKiB} KiB for an ${this.cpuModel}, got ${memoryKiB}`);
+    this.memoryKiB = memoryKiB;
 
     const extendedKiB = memoryKiB > KiB ? memoryKiB - KiB : 0;
     const backing = Math.max(MiB, MiB + extendedKiB * KiB);
