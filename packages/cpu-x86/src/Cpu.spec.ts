@@ -14,7 +14,7 @@ const DATA = 0x3000;
 const HANDLER = 0x0500;
 
 /** A bare machine: 1 MiB of RAM, one instruction per microsecond, code at 1000:0000. */
-function machine(code: number[], model: '8086' | '80286' = '8086') {
+function machine(code: number[], model: '8086' | '80186' | '80286' = '8086') {
   const memory = new MemorySpace({ backingSize: 0x100000, addressBits: model === '8086' ? 20 : 24 });
   memory.mapRam('ram', 0, 0x100000);
   const io = new IoSpace();
@@ -335,5 +335,42 @@ describe('saved state (cpu-x86 descriptor, version 1)', () => {
     expect(() => b.cpu.loadState({ ...a.cpu.saveState(), ip: 0x12345 })).toThrow(ValidationError);
     expect(() => b.cpu.loadState({ ...a.cpu.saveState(), flags: 0 })).toThrow(ValidationError);
     expect(b.cpu.saveState()).toEqual(before);
+  });
+});
+
+describe('80186 (iAPX 186 data sheet: instruction set additions)', () => {
+  it('PUSHA pushes AX CX DX BX, the original SP, BP SI DI; POPA restores all but SP', () => {
+    // pusha / popa
+    const { cpu, memory, s } = machine([0x60, 0x61], '80186');
+    for (let i = 0; i < 8; i++) if (i !== 4) s.gpr[i] = 0x1111 * (i + 1);
+    cpu.run(1);
+    expect(s.gpr[4]).toBe(0x1000 - 16);
+    const pushed = Array.from({ length: 8 }, (_, i) => word(memory, STACK, 0x1000 - 2 - i * 2));
+    expect(pushed).toEqual([0x1111, 0x2222, 0x3333, 0x4444, 0x1000, 0x6666, 0x7777, 0x8888]);
+    s.gpr[0] = 0;
+    cpu.run(1);
+    expect(s.gpr[0]).toBe(0x1111);
+    expect(s.gpr[4]).toBe(0x1000);
+  });
+
+  it('shift counts are masked to 5 bits (SHL AX, 33 shifts by 1)', () => {
+    // shl ax, 33
+    const { cpu, s } = machine([0xc1, 0xe0, 0x21], '80186');
+    s.gpr[0] = 0x0003;
+    cpu.run(1);
+    expect(s.gpr[0]).toBe(0x0006);
+  });
+
+  it('an undefined opcode raises exception 6 with the return address at the opcode', () => {
+    const { cpu, memory, s } = machine([0x90, 0x0f, 0x90], '80186');
+    handler(memory, 6, [HLT]);
+    cpu.run(2);
+    expect(s.seg[CS]).toBe(HANDLER);
+    expect(word(memory, STACK, s.gpr[4]!)).toBe(1);
+  });
+
+  it('FLAGS bits 12-15 read as 1, as on the 8086', () => {
+    const { cpu } = machine([0x90], '80186');
+    expect(cpu.flags & 0xf000).toBe(0xf000);
   });
 });
