@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { Dev, fillRandom } from '../test/devices';
+import { ByteWriter } from './bytes';
+import {
+  RamRound,
+  StreamFormatError,
+  UnknownSubsectionError,
+  defineState,
+  field,
+  loadMachine,
+  loadSection,
+  ramRecords,
+  saveMachine,
+  saveMachineToBytes,
+  saveSection,
+  subsection,
+  type RamRegion,
+} from './index';
+
+const PAGE = 4096;
+
+/** Re-frame a stream: insert records before the final round and fix the end record's RAM count. */
+async function withExtraRecords(region: RamRegion, extra: Uint8Array[]): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of saveMachine({ machineType: 't', now: 0, devices: [], ram: [region], pagesPerRecord: 4 })) chunks.push(c);
+  const end = chunks.pop()!;
+  const final = chunks.pop()!;
+  const v = new DataView(end.buffer, end.byteOffset);
+  const w = new ByteWriter();
+  const s = w.beginFrame(0x7f, 0);
+  w.u32(v.getUint32(9, true));
+  w.u32(v.getUint32(13, true) + extra.length);
+  w.endFrame(s);
+  return [...chunks, ...extra, final, w.result()];
+}
+
+describe('RAM rounds: all, then dirty, then final', () => {
+  it('pages re-sent in dirty rounds replace what round "all" sent (the last one wins)', async () => {
+    const ram = fillRandom(new Uint8Array(16 * PAGE), 5);
+    const region = { name: 'ram', bytes: ram };
+    const snapshot = ram.slice();
+    // Round "all" sends the snapshot; the guest kept running: pages 2 and 9 changed, then 9 again.
+    ram.fill(0xee, 2 * PAGE, 3 * PAGE);
+    ram.fill(0, 9 * PAGE, 10 * PAGE);
+    const dirty1 = [...ramRecords(0, region, RamRound.Dirty, [2, 9])];
+    ram[9 * PAGE] = 0x42;
+    const dirty2 = [...ramRecords(0, region, RamRound.Dirty, [9])];
+    const full = await withExtraRecords({ name: 'ram', bytes: snapshot }, [...dirty1, ...dirty2]);
+    const dest = new Uint8Array(16 * PAGE);
+    const r = await loadMachine(full, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
+    expect(dest).toEqual(ram);
+    expect(r.ramPages).toBe(16 + 3);
+  });
+
+  it('a round that goes backwards, and a record after the final round, are refused', async () => {
+    const ram = fillRandom(new Uint8Array(8 * PAGE), 6);
+    const region = { name: 'ram', bytes: ram };
+    const dirty = [...ramRecords(0, region, RamRound.Dirty, [1])];
+    const all = [...ramRecords(0, region, RamRound.All, [1])];
+    const back = await withExtraRecords(region, [...dirty, ...all]);
+    const dest = new Uint8Array(8 * PAGE);
+    await expect(loadMachine(back, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] })).rejects.toThrow(/round 1 after round 2/);
+    expect(dest.every((b) => b === 0)).toBe(true);
+    const chunks = await withExtraRecords(region, []);
+    const late = [...chunks.slice(0, -1), ...ramRecords(0, region, RamRound.Dirty, [0]), chunks.at(-1)!];
+    await expect(loadMachine(late, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] })).rejects.toThrow(StreamFormatError);
+  });
+
+  it('a region whose pages were not all sent is refused at the end record', async () => {
+    const ram = new Uint8Array(8 * PAGE);
+    const chunks = await withExtraRecords({ name: 'ram', bytes: ram }, []);
+    // Drop the first round-"all" record (pages 0..3), keep the counts consistent.
+    const dropped = [chunks[0]!, chunks[1]!, chunks[2]!, ...chunks.slice(4)];
+    const end = dropped.pop()!;
+    const v = new DataView(end.buffer, end.byteOffset);
+    const w = new ByteWriter();
+    const s = w.beginFrame(0x7f, 0);
+    w.u32(v.getUint32(9, true));
+    w.u32(v.getUint32(13, true) - 1);
+    w.endFrame(s);
+    await expect(loadMachine([...dropped, w.result()], { now: 0, devices: [], ram: [{ name: 'ram', bytes: new Uint8Array(8 * PAGE) }] })).rejects.toThrow(/page 0 was never sent/);
+  });
+});
+
+describe('nested subsections and subsections of nested structs', () => {
+  const drive = defineState({
+    name: 'drive',
+    version: 1,
+    fields: { track: field.u8() },
+    subsections: [subsection({ name: 'changed', version: 2, needed: (s) => s.changed, fields: { changed: field.bool() } })],
+  });
+  const ctl = defineState({
+    name: 'ctl',
+    version: 1,
+    fields: { drives: field.varArray(field.struct(drive), { max: 2 }) },
+    subsections: [
+      subsection({
+        name: 'outer',
+        version: 1,
+        needed: (s) => s.o !== 0,
+        fields: { o: field.u8() },
+        subsections: [subsection({ name: 'inner', version: 1, needed: (s) => s.i !== 0, fields: { i: field.u8() } })],
+      }),
+    ],
+  });
+  const state = { drives: [{ track: 3, changed: true }, { track: 4, changed: false }], o: 1, i: 2 };
+
+  it('round-trip, and the manifest lists every path', async () => {
+    expect(loadSection(ctl, saveSection(ctl, state, { now: 0 }), { now: 0 })).toEqual(state);
+    const chunks: Uint8Array[] = [];
+    for await (const c of saveMachine({ machineType: 't', now: 0, devices: [{ device: 'c', target: new Dev(ctl, state) }] })) chunks.push(c);
+    const m = JSON.parse(new TextDecoder().decode(chunks[1]!.subarray(9, -5)));
+    expect(m.sections[0].subsections).toEqual([
+      { path: 'drives/changed', version: 2 },
+      { path: 'outer', version: 1 },
+      { path: 'outer/inner', version: 1 },
+    ]);
+  });
+
+  it('a destination without the inner subsection refuses by its path, from the manifest', async () => {
+    const older = defineState({
+      name: 'ctl',
+      version: 1,
+      fields: ctl.fields,
+      subsections: [subsection({ name: 'outer', version: 1, needed: (s) => s.o !== 0, fields: { o: field.u8() } })],
+    });
+    const bytes = await saveMachineToBytes({ machineType: 't', now: 0, devices: [{ device: 'c', target: new Dev(ctl, state) }] });
+    const dest = new Dev(older, { drives: [], o: 0 });
+    await expect(loadMachine(bytes, { now: 0, devices: [{ device: 'c', target: dest }] })).rejects.toThrow(UnknownSubsectionError);
+    await expect(loadMachine(bytes, { now: 0, devices: [{ device: 'c', target: dest }] })).rejects.toThrow(/subsection "outer\/inner"/);
+    expect(dest.loads).toBe(0);
+  });
+});
