@@ -41,7 +41,11 @@ export class IrqLine {
     this.set(false);
   }
 
-  /** A rising then a falling edge (an edge-triggered request that leaves the line low). */
+  /**
+   * A rising then a falling edge, leaving the line low: for outputs whose observers count edges
+   * (a speaker, a trace). Not an interrupt request: an 8259A samples IR again at INTA, so a
+   * device requesting an interrupt holds its line high until it is serviced (raise / lower).
+   */
   pulse(): void {
     this.set(false);
     this.set(true);
