@@ -192,6 +192,29 @@ export function createState(plan: Plan): Record<string, unknown> {
   return o;
 }
 
+/**
+ * A fresh object for decoding: every key in declaration order (so all states of a descriptor
+ * share one shape) but holding `undefined`; `fillDefaults` completes it after decoding, so
+ * decoded arrays and buffers are not allocated twice. With a preLoad hook the object gets its
+ * defaults first, as the hook is promised.
+ */
+export function createShell(plan: Plan): Record<string, unknown> {
+  if ((plan.desc as AnyDescriptor).preLoad) return createState(plan);
+  const o: Record<string, unknown> = {};
+  const ops = plan.allOps;
+  for (let i = 0; i < ops.length; i++) o[ops[i]!.key] = undefined;
+  return o;
+}
+
+/** Give every field still `undefined` its default. */
+export function fillDefaults(plan: Plan, o: Record<string, unknown>): void {
+  const ops = plan.allOps;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (o[op.key] === undefined) o[op.key] = cloneValue(op, op.field.defaultValue);
+  }
+}
+
 /** A deep copy of a state object (every declared field). */
 export function cloneState(plan: Plan, state: Record<string, unknown>): Record<string, unknown> {
   return structuredCloneState(plan, state);
@@ -490,7 +513,7 @@ function checkStructVersion(plan: Plan, version: number, path: string, r: ByteRe
 
 /** Decode a nested struct body written at `version` into a fresh object. */
 function decodeStruct(plan: Plan, r: ByteReader, version: number, path: string): Record<string, unknown> {
-  const state = createState(plan);
+  const state = createShell(plan);
   decodeBody(plan, r, version, state, path);
   return state;
 }
@@ -506,6 +529,7 @@ export function decodeBody(plan: Plan, r: ByteReader, version: number, state: Re
   if (d.preLoad) runHook('preLoad', () => d.preLoad!(state, info), path);
   decodeFields(plan.ops, r, version, state, path);
   decodeSubsections(plan, r, state, path, received);
+  fillDefaults(plan, state);
   if (d.postLoad) runHook('postLoad', () => d.postLoad!(state, info), path);
   return received;
 }

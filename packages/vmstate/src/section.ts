@@ -1,7 +1,7 @@
 // One framed section: the bytes of one descriptor's state, loadable on its own.
 //   frame(type 0x10, id) { name (u8 length + UTF-8) | u32 version | body }
 import { ByteReader, ByteWriter, readFrame } from './bytes';
-import { cloneState, createState, decodeBody, encodeBody, planOf, validateState, type EncodeContext } from './codec';
+import { cloneState, createShell, createState, decodeBody, encodeBody, planOf, validateState, type EncodeContext } from './codec';
 import type { AnyDescriptor, StateOf } from './descriptor';
 import { SectionMismatchError, StreamFormatError, ValidationError, VersionError, VmstateError, type ErrorContext } from './errors';
 
@@ -81,7 +81,7 @@ export function readSectionPayload<D extends AnyDescriptor>(desc: D, p: ByteRead
     if (name !== desc.name) throw new SectionMismatchError('unknown-section', `section holds state "${name}", expected "${desc.name}"`, { offset: start });
     const version = p.u32();
     if (version > desc.version || version < desc.minVersion) throw new VersionError(version, desc.minVersion, desc.version, { offset: p.offset - 4 });
-    const state = createState(plan);
+    const state = createShell(plan);
     p.ctx = base;
     const subsections = decodeBody(plan, p, version, state);
     if (p.remaining !== 0) throw new StreamFormatError(`${p.remaining} unread bytes at the end of the section`, { offset: p.offset });
