@@ -264,10 +264,9 @@ export class PcMachine {
     return this.first<Vga>('vga')?.text() ?? '';
   }
 
-  /** Bytes typed into COM1 (to the guest). */
+  /** Bytes typed into COM1 (to the guest), one per character time so none overruns the FIFO. */
   sendSerial(bytes: Iterable<number>): void {
-    const uart = this.first<Uart>('uart');
-    for (const b of bytes) uart?.receive(b);
+    this.first<Uart>('uart')?.feed([...bytes]);
   }
 
   /** Hardware reset: every device and the CPU; memory keeps its contents. */
