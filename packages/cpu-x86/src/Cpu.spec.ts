@@ -374,3 +374,42 @@ describe('80186 (iAPX 186 data sheet: instruction set additions)', () => {
     expect(cpu.flags & 0xf000).toBe(0xf000);
   });
 });
+
+describe('run and step agree (the run loop against the single-instruction path the SingleStepTests check)', () => {
+  // Nested loops with DEC/INC + JNZ/JZ pairs (which the run loop executes together), memory,
+  // string and stack instructions:
+  //   mov cx,300 / L1: mov dx,5 / L2: mov ax,[si] / add ax,dx / stosw / dec dx / jnz L2
+  //   inc si / push cx / pop bx / dec cx / jz END / jmp L1 / END: hlt
+  const PROGRAM = [
+    0xb9, 0x2c, 0x01, 0xba, 0x05, 0x00, 0x8b, 0x04, 0x01, 0xd0, 0xab, 0x4a, 0x75, 0xf8, 0x46, 0x51, 0x5b, 0x49, 0x74, 0x02,
+    0xeb, 0xed, 0xf4,
+  ];
+
+  for (const model of ['8086', '80286'] as const) {
+    it(`${model}: the same state after every slice length`, () => {
+      const stepped = machine(PROGRAM, model);
+      let steps = 0;
+      while (!stepped.s.halted && steps < 100_000) {
+        stepped.cpu.step();
+        steps++;
+      }
+      expect(stepped.s.halted).toBe(true);
+      for (const slice of [1, 2, 3, 7, 1000, 100_000]) {
+        const ran = machine(PROGRAM, model);
+        let total = 0;
+        while (!ran.s.halted && total < 200_000) {
+          ran.cpu.run(slice);
+          total = ran.clock.instructions;
+        }
+        // (the clock also counts the idle time after HLT, so it is not compared here)
+        expect(ran.cpu.saveState(), `slice ${slice}`).toEqual(stepped.cpu.saveState());
+        expect(Buffer.compare(ran.memory.ram, stepped.memory.ram), `slice ${slice}`).toBe(0);
+      }
+      // Every instruction is counted: a budget of exactly that many ends on the HLT.
+      const exact = machine(PROGRAM, model);
+      expect(exact.cpu.run(steps)).toBe('budget');
+      expect(exact.s.halted).toBe(true);
+      expect(exact.clock.instructions).toBe(steps);
+    });
+  }
+});

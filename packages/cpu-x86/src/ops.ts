@@ -1703,6 +1703,22 @@ function fastLoop(c: X86Cpu): void {
         s.lbits = 16;
         s.lazy = ARITH_FLAGS & ~CF;
         r16[i] = r;
+        // Loop closing: a JZ/JNZ right after runs in the same dispatch (both are counted,
+        // nothing can come between them: slices of one instruction never get here twice).
+        if (c.left > 0) {
+          const ip2 = s.ip;
+          const a2 = (sbase[CS]! + ip2) & c.amask;
+          if (direct[a2 >>> 12]! & 1 && ip2 !== 0xffff && (a2 & 0xfff) !== 0xfff) {
+            const op2 = ram[a2]!;
+            if ((op2 & 0xfe) === 0x74) {
+              c.left--;
+              c.start = ip2;
+              const d = (ram[a2 + 1]! << 24) >> 24;
+              const next = ip2 + 2;
+              s.ip = (((r & 0xffff) === 0) === (op2 === 0x74) ? next + d : next) & 0xffff;
+            }
+          }
+        }
         break;
       }
       case 0x74:
