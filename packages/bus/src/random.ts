@@ -1,5 +1,5 @@
 /**
- * A small seeded PRNG (xorshift128+ variant on 32-bit halves, "sfc32"): the only source of
+ * A small seeded PRNG (Chris Doty-Humphrey's "sfc32", 32-bit state words): the only source of
  * randomness a device or test may use, so that the same seed gives the same run.
  */
 export class SeededRandom {

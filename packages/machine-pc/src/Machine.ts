@@ -195,21 +195,17 @@ export class PcMachine {
     };
     kbc?.resetRequest.connect(requestReset);
     sysctl?.resetRequest.connect(requestReset);
-    for (const d of this.devices.values()) {
-      const uart = d as Partial<Uart>;
-      if (d === this.first('uart') && uart.transmit$) {
-        uart.transmit$.subscribe((b) => {
-          if (this.serialText.length < 1 << 20) this.serialText += String.fromCharCode(b);
-          this.serialSubject.next(b);
-        });
-      }
-      const con = d as Partial<DebugConsole>;
-      if (this.type.devices.find((s) => s.id === d.id)?.kind === 'debugcon' && con.output$) {
-        con.output$.subscribe((b) => {
-          if (this.debugText.length < 1 << 20) this.debugText += String.fromCharCode(b);
-          this.debugSubject.next(b);
-        });
-      }
+    // The first UART is COM1: its output is the machine's serial output.
+    this.first<Uart>('uart')?.transmit$.subscribe((b) => {
+      if (this.serialText.length < 1 << 20) this.serialText += String.fromCharCode(b);
+      this.serialSubject.next(b);
+    });
+    for (const spec of this.type.devices) {
+      if (spec.kind !== 'debugcon') continue;
+      (this.devices.get(spec.id) as DebugConsole).output$.subscribe((b) => {
+        if (this.debugText.length < 1 << 20) this.debugText += String.fromCharCode(b);
+        this.debugSubject.next(b);
+      });
     }
   }
 
