@@ -69,7 +69,11 @@ describe.skipIf(!qemu)('built-in BIOS on QEMU isapc', () => {
     expect(debug).toContain('Booting from floppy...');
     // The demo program, through INT 10h/13h/14h/1Ah on QEMU's chips:
     expect(serial).toContain('booted from the built-in floppy image');
-    expect(serial).toMatch(/\.{18}18 ticks/); // IRQ 0 at 18.2 Hz through the 8259A
+    // IRQ 0 at 18.2 Hz through the 8259A. QEMU runs on host time: under load the program may see
+    // the count move by two between its checks, so one dot per change, and at least 18 ticks.
+    const ticks = /(\.+)(\d+) ticks/.exec(serial);
+    expect(ticks).not.toBeNull();
+    expect(Number(ticks![2])).toBeGreaterThanOrEqual(18);
     expect(serial).toContain('512 of 512 bytes match'); // 82077AA + 8237A channel 2
     expect(serial).toContain('"Hello from the hard disk."'); // ATA PIO through INT 13h
     expect(serial).toContain('Demo finished');
