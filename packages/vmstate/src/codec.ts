@@ -281,7 +281,17 @@ function validateValue(op: FieldOp, v: unknown, prefix: string, index: number, r
       validateStruct(op.plan!, v, pathOf(prefix, op, index));
       break;
   }
-  if (op.field.check) checkResult(op.field.check(v, root), pathOf(prefix, op, index), 'check');
+  if (op.field.check) checkResult(guard(op.field.check, v, root), pathOf(prefix, op, index), 'check');
+}
+
+/** Run a relation check; a check that throws refuses the value (typed), it never escapes raw. */
+function guard(check: (v: unknown, s: Record<string, unknown>) => CheckResult, v: unknown, root: Record<string, unknown>): CheckResult {
+  try {
+    return check(v, root);
+  } catch (e) {
+    if (e instanceof VmstateError) throw e;
+    return `check threw: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
 function validateStruct(plan: Plan, v: unknown, path: string): void {
@@ -297,7 +307,16 @@ export function validateState(plan: Plan, state: Record<string, unknown>, prefix
     validateValue(op, state[op.key], prefix, -1, state);
   }
   const d = plan.desc as AnyDescriptor;
-  if (d.validate) checkResult(d.validate(state), prefix || '(state)', 'validate');
+  if (d.validate) {
+    let r: CheckResult;
+    try {
+      r = d.validate(state);
+    } catch (e) {
+      if (e instanceof VmstateError) throw e;
+      r = `validate threw: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    checkResult(r, prefix || '(state)', 'validate');
+  }
 }
 
 // ---- encoding -------------------------------------------------------------------------------

@@ -199,3 +199,13 @@ describe('versions: older streams load into newer descriptors', () => {
     expect(() => loadSection(v3, saveSection(v1, { a: 1 }, { now: 0 }), { now: 0 })).toThrow(/older than the oldest version this build reads \(2\)/);
   });
 });
+
+describe('a relation check that throws', () => {
+  it('refuses the value with a ValidationError instead of escaping', () => {
+    const d = defineState({ name: 'thrower', version: 1, fields: { a: field.u8({ check: (v) => { if (v > 3) throw new Error('boom'); return true; } }) } });
+    expect(loadSection(d, saveSection(d, { a: 1 }, { now: 0 }), { now: 0 })).toEqual({ a: 1 });
+    const good = saveSection(defineState({ name: 'thrower', version: 1, fields: { a: field.u8() } }), { a: 9 }, { now: 0 });
+    expect(() => loadSection(d, good, { now: 0 })).toThrow(ValidationError);
+    expect(() => loadSection(d, good, { now: 0 })).toThrow(/check threw: boom/);
+  });
+});

@@ -3,7 +3,7 @@
 import { ByteReader, ByteWriter, readFrame } from './bytes';
 import { cloneState, createShell, createState, decodeBody, encodeBody, planOf, validateState, type EncodeContext } from './codec';
 import type { AnyDescriptor, StateOf } from './descriptor';
-import { SectionMismatchError, StreamFormatError, ValidationError, VersionError, VmstateError, type ErrorContext } from './errors';
+import { HookError, SectionMismatchError, StreamFormatError, ValidationError, VersionError, VmstateError, type ErrorContext } from './errors';
 
 export const REC_SECTION = 0x10;
 
@@ -41,7 +41,9 @@ export function writeSection(desc: AnyDescriptor, state: unknown, w: ByteWriter,
     w.endFrame(start);
   } catch (e) {
     w.pos = mark;
-    throw e instanceof VmstateError ? e.withContext({ ...ctx, section: desc.name }) : e;
+    if (e instanceof VmstateError) throw e.withContext({ ...ctx, section: desc.name });
+    // a needed() or when() predicate threw: still a typed error
+    throw new HookError('save', e instanceof Error ? e.message : String(e), { ...ctx, section: desc.name });
   }
   return subsections;
 }
