@@ -1723,18 +1723,42 @@ function fastLoop(c: X86Cpu): void {
       }
       case 0x74:
       case 0x75: {
-        const d = c.fetch8s();
+        let d: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          d = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
+        d = (d << 24) >> 24;
         const zero = s.lazy & ZF ? (s.lres & (s.lbits === 8 ? 0xff : 0xffff)) === 0 : (s.flags & ZF) !== 0;
         if (zero === (op === 0x74)) s.ip = (s.ip + d) & 0xffff;
         break;
       }
       case 0xeb: {
-        const d = c.fetch8s();
+        let d: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          d = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
+        d = (d << 24) >> 24;
         s.ip = (s.ip + d) & 0xffff;
         break;
       }
       case 0xe2: {
-        const d = c.fetch8s();
+        let d: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          d = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
+        d = (d << 24) >> 24;
         const cx = (r16[rCX]! - 1) & 0xffff;
         r16[rCX] = cx;
         if (cx !== 0) s.ip = (s.ip + d) & 0xffff;
@@ -1745,7 +1769,15 @@ function fastLoop(c: X86Cpu): void {
         break;
       case 0x70: case 0x71: case 0x72: case 0x73: case 0x76: case 0x77:
       case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
-        const d = c.fetch8s();
+        let d: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          d = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
+        d = (d << 24) >> 24;
         if (c.cond(op & 15)) s.ip = (s.ip + d) & 0xffff;
         break;
       }
@@ -1758,7 +1790,14 @@ function fastLoop(c: X86Cpu): void {
         break;
       }
       case 0x89: {
-        const m = c.fetch8();
+        let m: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          m = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
         if (m >= 0xc0) r16[(m & 7) << 1] = r16[(m >> 2) & 14]!;
         else {
           c.decodeEA(m);
@@ -1767,7 +1806,14 @@ function fastLoop(c: X86Cpu): void {
         break;
       }
       case 0x8b: {
-        const m = c.fetch8();
+        let m: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          m = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
         if (m >= 0xc0) r16[(m >> 2) & 14] = r16[(m & 7) << 1]!;
         else {
           c.decodeEA(m);
@@ -1778,7 +1824,14 @@ function fastLoop(c: X86Cpu): void {
       case 0x01: case 0x03: case 0x09: case 0x0b: case 0x11: case 0x13: case 0x19: case 0x1b:
       case 0x21: case 0x23: case 0x29: case 0x2b: case 0x31: case 0x33: case 0x39: case 0x3b: {
         // ALU between 16-bit registers, written out; memory forms through the handler.
-        const m = c.fetch8();
+        let m: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          m = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
         if (m >= 0xc0) {
           const kind = op >> 3;
           const rm = (m & 7) << 1;
@@ -1823,7 +1876,14 @@ function fastLoop(c: X86Cpu): void {
       case 0x81:
       case 0x83: {
         // ALU r/m16, imm: register operands here, memory through the handler.
-        const m = c.fetch8();
+        let m: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          m = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
         if (m >= 0xc0) {
           const kind = (m >> 3) & 7;
           const i = (m & 7) << 1;
@@ -1843,7 +1903,14 @@ function fastLoop(c: X86Cpu): void {
       case 0xd1:
       case 0xd3: {
         // Shift/rotate r16 by 1 or CL, written out for registers; memory through the handler.
-        const m = c.fetch8();
+        let m: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          m = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
         if (m >= 0xc0 && (c.m !== MODEL_8086 || (m & 0x38) !== 0x30)) {
           let count = op === 0xd1 ? 1 : c.r8[4]!;
           if (c.m !== MODEL_8086) count &= 0x1f;
