@@ -413,3 +413,57 @@ describe('run and step agree (the run loop against the single-instruction path t
     });
   }
 });
+
+describe('80286 LOADALL (0F 05; Intel "Undocumented iAPX 286 Test Instruction": table at 800h)', () => {
+  it('loads registers, selectors and descriptor caches from 800h-865h; a real-mode DS can then reach above 1 MiB', () => {
+    const memory = new MemorySpace({ backingSize: 0x200000, addressBits: 24 });
+    memory.mapRam('ram', 0, 0x200000);
+    const cpu = new X86Cpu({ memory, io: new IoSpace(), clock: new VirtualClock() }, { model: '80286' });
+    const w16 = (a: number, v: number) => {
+      memory.ram[a] = v & 0xff;
+      memory.ram[a + 1] = v >> 8;
+    };
+    const cache = (a: number, base: number, rights: number, limit: number) => {
+      memory.ram[a] = base & 0xff;
+      memory.ram[a + 1] = (base >> 8) & 0xff;
+      memory.ram[a + 2] = base >> 16;
+      memory.ram[a + 3] = rights;
+      w16(a + 4, limit);
+    };
+    memory.ram.set([0x0f, 0x05], 0x10000); // LOADALL at 1000:0000
+    cpu.setSegment(CS, 0x1000);
+    cpu.state.ip = 0;
+    w16(0x806, 0xfff0); // MSW (real mode)
+    w16(0x818, 0x0002 | CF); // FLAGS
+    w16(0x81a, 0x0010); // IP
+    w16(0x81e, 0x1234); // DS selector
+    w16(0x820, 0x2000); // SS
+    w16(0x822, 0x3000); // CS
+    w16(0x824, 0x4000); // ES
+    const regs = [0x1111, 0x2222, 0x3333, 0x0800, 0x5555, 0x6666, 0x7777, 0x8888]; // DI SI BP SP BX DX CX AX
+    regs.forEach((v, i) => w16(0x826 + i * 2, v));
+    cache(0x836, 0x040000, 0x93, 0xffff); // ES
+    cache(0x83c, 0x030000, 0x9b, 0xffff); // CS
+    cache(0x842, 0x020000, 0x93, 0xffff); // SS
+    cache(0x848, 0x123450, 0x93, 0xffff); // DS: base above 1 MiB, not selector * 16
+    cache(0x84e, 0x001000, 0, 0x00ff); // GDTR
+    cache(0x85a, 0x000000, 0, 0x03ff); // IDTR
+    memory.ram[0x030010] = 0xa0; // at the new CS:IP: mov al,[0000h]
+    memory.ram[0x030011] = 0x00;
+    memory.ram[0x030012] = 0x00;
+    memory.ram[0x123450] = 0x77;
+    cpu.run(1);
+    const s = cpu.state;
+    expect(s.seg[DS]).toBe(0x1234);
+    expect(s.segBase[DS]).toBe(0x123450);
+    expect(s.segBase[CS]).toBe(0x030000);
+    expect(s.seg[CS]).toBe(0x3000);
+    expect(s.ip).toBe(0x10);
+    expect(Array.from(s.gpr, (v) => v & 0xffff)).toEqual([0x8888, 0x7777, 0x6666, 0x5555, 0x0800, 0x3333, 0x2222, 0x1111]);
+    expect(cpu.flags & CF).toBe(CF);
+    expect(s.gdtBase).toBe(0x1000);
+    expect(s.gdtLimit).toBe(0xff);
+    cpu.run(1);
+    expect(s.gpr[0]! & 0xff).toBe(0x77);
+  });
+});
