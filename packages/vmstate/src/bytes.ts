@@ -219,7 +219,17 @@ export class ByteReader {
   name(): string {
     const n = this.u8();
     this.need(n, 'name');
-    const s = UTF8_DECODER.decode(this.buf.subarray(this.pos, this.pos + n));
+    let s = '';
+    let ascii = true;
+    for (let i = this.pos; i < this.pos + n; i++) {
+      const c = this.buf[i]!;
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      s += String.fromCharCode(c);
+    }
+    if (!ascii) s = UTF8_DECODER.decode(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }
