@@ -105,6 +105,13 @@ describe('run: why it returns', () => {
     cpu.removeBreakpoint(CODE * 16 + 5);
   });
 
+  it('refuses a budget that is not a whole number of instructions (RangeError), so a caller cannot ask for forever', () => {
+    const { cpu, s } = machine(NOPS(10));
+    for (const bad of [Infinity, -1, 1.5, Number.NaN]) expect(() => cpu.run(bad)).toThrow(RangeError);
+    expect(s.ip).toBe(0);
+    expect(cpu.run(0)).toBe('budget');
+  });
+
   it('"unsupported" when the 80286 program turns protected mode on (LMSW with PE), not emulated yet', () => {
     // mov ax,1 / lmsw ax / nop
     const { cpu } = machine([0xb8, 0x01, 0x00, 0x0f, 0x01, 0xf0, 0x90], '80286');

@@ -294,6 +294,7 @@ export class X86Cpu {
    * interrupted between iterations (it resumes where it stopped).
    */
   run(budget: number): StopReason {
+    if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError(`run(): the budget must be a whole number of instructions >= 0, got ${budget}`);
     const s = this.state;
     const clock = this.clock;
     let done = 0;
