@@ -2,7 +2,8 @@
 // ReadableStream), never holding more than the current record plus one chunk.
 import { TruncatedStreamError } from './errors';
 
-export type StreamSource = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+/** Whole bytes, chunks (sync or async), or a Web `ReadableStream` of chunks. */
+export type StreamSource = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 
 const EMPTY = new Uint8Array(0);
 
@@ -15,7 +16,19 @@ export class ChunkSource {
   offset = 0;
   constructor(source: StreamSource) {
     if (source instanceof Uint8Array) this.iter = [source as Uint8Array][Symbol.iterator]();
-    else if (Symbol.asyncIterator in source) this.iter = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    else if (!(Symbol.asyncIterator in source) && typeof (source as unknown as ReadableStream<Uint8Array>).getReader === 'function') {
+      const reader = (source as unknown as ReadableStream<Uint8Array>).getReader();
+      this.iter = {
+        next: async () => {
+          const r = await reader.read();
+          return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+        },
+        return: async () => {
+          await reader.cancel();
+          return { done: true, value: undefined };
+        },
+      };
+    } else if (Symbol.asyncIterator in source) this.iter = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     else this.iter = (source as Iterable<Uint8Array>)[Symbol.iterator]();
   }
 

@@ -137,3 +137,19 @@ describe('machine stream: refusals leave the machine untouched', () => {
     expect(b.timer.state).toEqual(before);
   });
 });
+
+describe('machine stream: sources', () => {
+  it('loads from a Web ReadableStream of chunks', async () => {
+    const a = machine(1);
+    const bytes = await saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions });
+    const web = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let o = 0; o < bytes.length; o += 1000) c.enqueue(bytes.slice(o, o + 1000));
+        c.close();
+      },
+    });
+    const b = machine(2);
+    await loadMachine(web, { now: 0, devices: b.devices, ram: b.regions });
+    expect(b.ram).toEqual(a.ram);
+  });
+});
