@@ -179,14 +179,15 @@ function cloneValue(op: FieldOp, v: unknown): unknown {
 }
 
 function structuredCloneState(plan: Plan, v: Record<string, unknown>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
+  const o = plan.makeShell();
   for (const op of plan.allOps) o[op.key] = cloneValue(op, v[op.key]);
   return o;
 }
 
 /** A fresh state object holding every field's default (subsection fields included). */
 export function createState(plan: Plan): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
+  // From the object-literal factory, so the result has a fast (non-dictionary) shape.
+  const o = plan.makeShell();
   const ops = plan.allOps;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
