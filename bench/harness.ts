@@ -1,4 +1,4 @@
-// Benchmark harness: each case runs in the same process after a warm-up, for several rounds;
+// Shared benchmark harness for the packages' bench/ scripts: each case runs in the same process after a warm-up, for several rounds;
 // the median rate is reported next to a baseline measured in the same run.
 import { performance } from 'node:perf_hooks';
 

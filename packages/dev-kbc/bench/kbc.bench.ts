@@ -2,7 +2,7 @@
 // bus (the cost of port dispatch alone). Run: npm run bench -w @backplane/dev-kbc
 import { Bus } from '@backplane/bus';
 import { Kbc } from '../src/index';
-import { measure, report } from './harness';
+import { measure, report } from '../../../bench/harness';
 
 const N = 5_000_000;
 const DATA = 0x60;

@@ -2,7 +2,7 @@
 // same bus (the cost of port dispatch alone). Run: npm run bench -w @backplane/dev-uart
 import { Bus } from '@backplane/bus';
 import { Uart } from '../src/index';
-import { measure, report } from './harness';
+import { measure, report } from '../../../bench/harness';
 
 const N = 5_000_000;
 const BASE = 0x3f8;
