@@ -9,8 +9,9 @@ const USAGE = `Usage: backplane cpu-test --cpu 8086|80286 [--skip STATUS,...] [-
 
 Runs SingleStepTests files (https://github.com/SingleStepTests: <OP>.json.gz, one instruction
 per test) against the CPU. PATH is a test file or a folder of them; each folder's
-metadata.json gives every opcode's status and the flags to compare (flags-mask), and its
-revocation_list.txt (if any) the tests known to be wrong, which are skipped.
+metadata.json gives every opcode's status and the flags to compare (flags-mask, also applied
+to the FLAGS image an exception pushed), and its revocation_list.txt (if any) the tests known
+to be wrong, which are skipped.
 
   --cpu 8086|80286    the processor the files were captured from
   --skip STATUS,...   skip tests whose opcode has one of these metadata statuses (e.g. fpu)
