@@ -2,7 +2,7 @@
 // 16-bit operand and address size (real mode); the 80386 adds tables for 32-bit sizes.
 import type { X86Cpu } from './Cpu';
 import { REG8_INDEX } from './Cpu';
-import { LAZY_ADD, LAZY_SUB } from './state';
+import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from './state';
 import {
   AF,
   ARITH_FLAGS,
@@ -1767,7 +1767,7 @@ function fastLoop(c: X86Cpu): void {
       case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
         r16[(op & 7) << 1] = c.fetch16();
         break;
-      case 0x70: case 0x71: case 0x72: case 0x73: case 0x76: case 0x77:
+      case 0x70: case 0x71: case 0x76: case 0x77:
       case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
         let d: number;
         {
@@ -1781,12 +1781,42 @@ function fastLoop(c: X86Cpu): void {
         if (c.cond(op & 15)) s.ip = (s.ip + d) & 0xffff;
         break;
       }
-      case 0x50: case 0x51: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57:
-        c.push16(r16[(op & 7) << 1]!);
+      case 0x50: case 0x51: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57: {
+        // PUSH r16: straight into RAM when the word lies inside one direct page.
+        const sp = (r16[rSP]! - 2) & 0xffff;
+        const v = r16[(op & 7) << 1]!;
+        const a = (sbase[SS]! + sp) & c.amask;
+        const p = a >>> 12;
+        if (sp !== 0xffff && (a & 0xfff) !== 0xfff && direct[p]! & 2) {
+          ram[a] = v;
+          ram[a + 1] = v >>> 8;
+          c.dirty[p] = 1;
+        } else c.ww(SS, sp, v);
+        r16[rSP] = sp;
         break;
+      }
       case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: {
-        const v = c.pop16();
+        // POP r16 (POP SP keeps the popped value).
+        const sp = r16[rSP]!;
+        const a = (sbase[SS]! + sp) & c.amask;
+        const v = sp !== 0xffff && (a & 0xfff) !== 0xfff && direct[a >>> 12]! & 1 ? ram[a]! | (ram[a + 1]! << 8) : c.rw(SS, sp);
+        r16[rSP] = sp + 2;
         r16[(op & 7) << 1] = v;
+        break;
+      }
+      case 0x72:
+      case 0x73: {
+        // JB / JAE: CF only.
+        let d: number;
+        {
+          // fetch, written out (the run loop's inlining budget is spent)
+          const fip = s.ip;
+          const fa = (sbase[CS]! + fip) & c.amask;
+          d = direct[fa >>> 12]! & 1 ? ram[fa]! : c.mem.read8(fa);
+          s.ip = (fip + 1) & 0xffff;
+        }
+        const carry = s.lazy & CF ? (s.lkind === LAZY_LOGIC ? 0 : (s.lres >> s.lbits) & 1) : s.flags & CF;
+        if ((carry !== 0) === (op === 0x72)) s.ip = (s.ip + ((d << 24) >> 24)) & 0xffff;
         break;
       }
       case 0x89: {
