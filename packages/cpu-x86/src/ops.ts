@@ -1831,7 +1831,15 @@ function fastLoop(c: X86Cpu): void {
         if (m >= 0xc0) r16[(m & 7) << 1] = r16[(m >> 2) & 14]!;
         else {
           c.decodeEA(m);
-          c.ww(c.eaSeg, c.eaOff, r16[(m >> 2) & 14]!);
+          const off = c.eaOff;
+          const v = r16[(m >> 2) & 14]!;
+          const a = (sbase[c.eaSeg]! + off) & c.amask;
+          const p = a >>> 12;
+          if (off !== 0xffff && (a & 0xfff) !== 0xfff && direct[p]! & 2) {
+            ram[a] = v;
+            ram[a + 1] = v >>> 8;
+            c.dirty[p] = 1;
+          } else c.ww(c.eaSeg, off, v);
         }
         break;
       }
@@ -1847,7 +1855,10 @@ function fastLoop(c: X86Cpu): void {
         if (m >= 0xc0) r16[(m >> 2) & 14] = r16[(m & 7) << 1]!;
         else {
           c.decodeEA(m);
-          r16[(m >> 2) & 14] = c.rw(c.eaSeg, c.eaOff);
+          const off = c.eaOff;
+          const a = (sbase[c.eaSeg]! + off) & c.amask;
+          r16[(m >> 2) & 14] =
+            off !== 0xffff && (a & 0xfff) !== 0xfff && direct[a >>> 12]! & 1 ? ram[a]! | (ram[a + 1]! << 8) : c.rw(c.eaSeg, off);
         }
         break;
       }
@@ -1976,7 +1987,12 @@ function fastLoop(c: X86Cpu): void {
         else {
           const di = r16[rDI]!;
           r16[rDI] = s.flags & DF ? di - 1 : di + 1;
-          c.wb(ES, di, c.r8[0]!);
+          const a = (sbase[ES]! + di) & c.amask;
+          const p = a >>> 12;
+          if (direct[p]! & 2) {
+            ram[a] = c.r8[0]!;
+            c.dirty[p] = 1;
+          } else c.wb(ES, di, c.r8[0]!);
         }
         break;
       case 0xac:
@@ -1984,7 +2000,8 @@ function fastLoop(c: X86Cpu): void {
         else {
           const si = r16[rSI]!;
           r16[rSI] = s.flags & DF ? si - 1 : si + 1;
-          c.r8[0] = c.rb(c.dseg, si);
+          const a = (sbase[c.dseg]! + si) & c.amask;
+          c.r8[0] = direct[a >>> 12]! & 1 ? ram[a]! : c.rb(c.dseg, si);
         }
         break;
       default:
