@@ -11,6 +11,7 @@ const io: CliIo = {
       process.stdout.write(chunk, (e) => (e ? reject(e) : resolve()));
     }),
   stdin: () => process.stdin,
+  errIsTTY: process.stderr.isTTY === true,
 };
 
 main(process.argv.slice(2), io).then(

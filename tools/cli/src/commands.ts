@@ -14,6 +14,8 @@ export interface CliIo {
   outBytes?(chunk: Uint8Array): Promise<void>;
   /** Standard input as binary chunks (a migration stream from a pipe). */
   stdin?(): AsyncIterable<Uint8Array>;
+  /** Whether standard error is a terminal (progress bars are drawn only then). */
+  readonly errIsTTY?: boolean;
 }
 
 /** Documented exit codes. */

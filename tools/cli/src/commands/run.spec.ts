@@ -140,3 +140,14 @@ describe('backplane run: save and load', () => {
     expect(out).not.toContain('booted from the built-in floppy image'); // printed before the move, by the saver
   }, 60_000);
 });
+
+describe('backplane run: progress', () => {
+  it('draws a progress bar on a terminal for long runs, and nothing when stderr is not a terminal', async () => {
+    const tty = capture();
+    await main(['run', '--max-instructions', '60000000'], { ...tty.io, errIsTTY: true });
+    expect(tty.err).toMatch(/\r\[#+ *\] +\d+%/);
+    const pipe = capture();
+    await main(['run', '--max-instructions', '60000000'], pipe.io);
+    expect(pipe.err).not.toContain('%');
+  }, 60_000);
+});

@@ -156,10 +156,15 @@ export const runCommand: Command = {
         const left = Math.max(0, saveAt - machine.instructions);
         budget = budget === undefined ? left : Math.min(budget, left);
       }
+      const progress = io.errIsTTY && budget !== undefined && budget >= PROGRESS_MIN ? progressBar(io, machine.instructions, budget) : undefined;
       const result = machine.run({
         ...(budget === undefined ? {} : { maxInstructions: budget }),
-        ...(until === undefined ? {} : { until: () => machine.serialOutput.includes(until) || machine.screenText().includes(until) }),
+        until: () => {
+          progress?.(machine.instructions);
+          return until !== undefined && (machine.serialOutput.includes(until) || machine.screenText().includes(until));
+        },
       });
+      if (progress) io.err('\r\x1b[K');
       if (values.save !== undefined) await saveTo(machine.save(), values.save, io);
       if (serial !== 'stdio' && serial !== 'none') {
         serialFile = serial;
@@ -207,6 +212,23 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** Runs shorter than this draw no progress bar. */
+const PROGRESS_MIN = 50_000_000;
+
+/** A progress bar on standard error (a terminal), redrawn at most every 100 ms of host time. */
+function progressBar(io: CliIo, start: number, total: number): (now: number) => void {
+  let last = 0;
+  return (now) => {
+    const t = Date.now();
+    if (t - last < 100) return;
+    last = t;
+    const done = Math.min(1, (now - start) / total);
+    const width = 30;
+    const filled = Math.round(done * width);
+    io.err(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(done * 100).toFixed(0).padStart(3)}%  ${((now - start) / 1e6).toFixed(1)}M of ${(total / 1e6).toFixed(1)}M instructions`);
+  };
+}
 
 /** Write a migration stream to a file or to standard output, chunk by chunk. */
 async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: CliIo): Promise<void> {
