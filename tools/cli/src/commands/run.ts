@@ -1,6 +1,5 @@
-import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { VmstateError } from '@backplane/vmstate';
+import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BlockError, OverlayImage, RawFileImage, type BlockDevice } from '@backplane/block';
 import { BusError } from '@backplane/bus';
@@ -14,7 +13,7 @@ import {
   type CpuModelName,
   type MachineOptions,
 } from '@backplane/machine-pc';
-import { readFileSync } from 'node:fs';
+import { VmstateError } from '@backplane/vmstate';
 import { ExitCode, type CliIo, type Command } from '../commands';
 
 const USAGE = `Usage: backplane run [options]
@@ -147,7 +146,6 @@ export const runCommand: Command = {
         await machine.load(source);
       }
       const json = values.json ?? false;
-      let serialFile = '';
       const toStdout = values.save !== '-';
       if (serial === 'stdio' && !json) machine.serial$.subscribe((b) => (toStdout ? io.out : io.err)(String.fromCharCode(b)));
       const until = values.until;
@@ -166,10 +164,7 @@ export const runCommand: Command = {
       });
       if (progress) io.err('\r\x1b[K');
       if (values.save !== undefined) await saveTo(machine.save(), values.save, io);
-      if (serial !== 'stdio' && serial !== 'none') {
-        serialFile = serial;
-        writeFileSync(serialFile, machine.serialOutput, 'latin1');
-      }
+      if (serial !== 'stdio' && serial !== 'none') writeFileSync(serial, machine.serialOutput, 'latin1');
       const screen = machine.screenText();
       if (json) {
         io.out(
