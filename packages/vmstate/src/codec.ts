@@ -345,6 +345,42 @@ export interface EncodeContext {
   now: number;
   /** Collects `path@version` of every subsection written (for the manifest). */
   subsections?: Map<string, number>;
+  /**
+   * Versions to write instead of the current ones, by state or subsection name (a machine
+   * type's compatibility pins). A subsection pinned to 0 did not exist in that release.
+   */
+  versions?: ReadonlyMap<string, number>;
+}
+
+/** The version a plan is written at under `ctx`'s pins (checked against what the plan can express). */
+export function writeVersionOf(plan: Plan, ctx: EncodeContext): number {
+  const pin = ctx.versions?.get(plan.name);
+  if (pin === undefined) return plan.version;
+  const isSub = (plan.desc as AnySubsection).type === 'subsection';
+  if (!Number.isInteger(pin) || pin > plan.version || (pin < plan.minVersion && !(isSub && pin === 0)))
+    throw new ValidationError(
+      `"${plan.name}" cannot be written as version ${pin}: this build writes versions ${plan.minVersion} to ${plan.version}${isSub ? ' (or 0: not sent)' : ''}`,
+    );
+  return pin;
+}
+
+/** Whether `v` equals the field's declared default (what a reader that lacks the field will hold). */
+function isDefaultValue(op: FieldOp, v: unknown): boolean {
+  const d = op.field.defaultValue;
+  if (v instanceof Uint8Array) {
+    const b = d as Uint8Array;
+    if (!(b instanceof Uint8Array) || b.length !== v.length) return false;
+    for (let i = 0; i < v.length; i++) if (v[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(v)) {
+    const b = d as unknown[];
+    if (!Array.isArray(b) || b.length !== v.length) return false;
+    if (op.element!.code === Op.Struct) return v.length === 0;
+    for (let i = 0; i < v.length; i++) if (v[i] !== b[i]) return false;
+    return true;
+  }
+  return v === d;
 }
 
 function encodeValue(op: FieldOp, v: unknown, w: ByteWriter, ctx: EncodeContext, path: string): void {
@@ -396,16 +432,19 @@ function encodeValue(op: FieldOp, v: unknown, w: ByteWriter, ctx: EncodeContext,
       if (op.code === Op.VarArray) w.u32(a.length);
       const el = op.element!;
       if (el.code === Op.Struct) {
-        w.u32(el.plan!.version);
+        const version = ctx.versions ? writeVersionOf(el.plan!, ctx) : el.plan!.version;
+        w.u32(version);
         const p = `${path ? path + '.' : ''}${op.key}`;
-        for (let i = 0; i < a.length; i++) encodeBody(el.plan!, a[i] as Record<string, unknown>, w, ctx, p);
+        for (let i = 0; i < a.length; i++) encodeBody(el.plan!, a[i] as Record<string, unknown>, w, ctx, p, version);
       } else for (let i = 0; i < a.length; i++) encodeValue(el, a[i], w, ctx, path);
       return;
     }
-    case Op.Struct:
-      w.u32(op.plan!.version);
-      encodeBody(op.plan!, v as Record<string, unknown>, w, ctx, `${path ? path + '.' : ''}${op.key}`);
+    case Op.Struct: {
+      const version = ctx.versions ? writeVersionOf(op.plan!, ctx) : op.plan!.version;
+      w.u32(version);
+      encodeBody(op.plan!, v as Record<string, unknown>, w, ctx, `${path ? path + '.' : ''}${op.key}`, version);
       return;
+    }
   }
 }
 
@@ -413,7 +452,7 @@ function encodeValue(op: FieldOp, v: unknown, w: ByteWriter, ctx: EncodeContext,
  * Encode `state`'s fields at the plan's own version, then the needed subsections as framed
  * records (u16 count first). `state` must have passed validateState.
  */
-export function encodeBody(plan: Plan, state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path = ''): void {
+export function encodeBody(plan: Plan, state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path = '', version = plan.version): void {
   const d = plan.desc as AnyDescriptor;
   if (d.preSave) {
     state = { ...state };
@@ -423,13 +462,22 @@ export function encodeBody(plan: Plan, state: Record<string, unknown>, w: ByteWr
       throw new HookError('preSave', e instanceof Error ? e.message : String(e), { field: path || undefined });
     }
   }
-  encodeFields(plan.ops, state, w, ctx, path);
+  encodeFields(plan.ops, state, w, ctx, path, version);
   encodeSubsections(plan, state, w, ctx, path);
 }
 
-function encodeFields(ops: FieldOp[], state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path: string): void {
+function encodeFields(ops: FieldOp[], state: Record<string, unknown>, w: ByteWriter, ctx: EncodeContext, path: string, version: number): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
+    if (op.since > version) {
+      // Written as an older version (a compatibility pin): the field is left out, and a reader
+      // of that version gives it its default. Anything else would lose state without a word.
+      if (!isDefaultValue(op, state[op.key]))
+        throw new ValidationError(`field "${fieldPath(path, op)}" (since version ${op.since}) holds a value that version ${version} cannot carry`, {
+          field: fieldPath(path, op),
+        });
+      continue;
+    }
     if (op.field.when) {
       // A field with an existence predicate carries a presence byte, so the stream never
       // depends on the reader evaluating the same predicate.
@@ -455,11 +503,16 @@ function encodeSubsections(plan: Plan, state: Record<string, unknown>, w: ByteWr
   for (const i of needed) {
     const sub = subs[i]!;
     const subPath = path ? `${path}/${sub.name}` : sub.name;
-    ctx.subsections?.set(subPath, sub.version);
+    const version = ctx.versions ? writeVersionOf(sub, ctx) : sub.version;
+    if (version === 0)
+      throw new ValidationError(`subsection "${subPath}" is needed, but the version being written (a compatibility pin) has no such subsection`, {
+        subsection: subPath,
+      });
+    ctx.subsections?.set(subPath, version);
     const start = w.beginFrame(REC_SUBSECTION, i);
     w.name(sub.name);
-    w.u32(sub.version);
-    encodeFields(sub.ops, state, w, ctx, subPath);
+    w.u32(version);
+    encodeFields(sub.ops, state, w, ctx, subPath, version);
     encodeSubsections(sub, state, w, ctx, subPath);
     w.endFrame(start);
   }

@@ -24,7 +24,7 @@ export type {
   AnySubsection,
 } from './descriptor';
 export { saveSection, loadSection, defaultState, validate, copyState } from './section';
-export type { SaveOptions, LoadOptions } from './section';
+export type { SaveOptions, LoadOptions, VersionPins } from './section';
 export type { Migratable } from './migratable';
 export {
   saveMachine,

@@ -1,7 +1,7 @@
 // One framed section: the bytes of one descriptor's state, loadable on its own.
 //   frame(type 0x10, id) { name (u8 length + UTF-8) | u32 version | body }
 import { ByteReader, ByteWriter, readFrame } from './bytes';
-import { cloneState, createShell, createState, decodeBody, encodeBody, planOf, validateState, type EncodeContext } from './codec';
+import { cloneState, createShell, createState, decodeBody, encodeBody, planOf, validateState, writeVersionOf, type EncodeContext } from './codec';
 import type { AnyDescriptor, StateOf } from './descriptor';
 import { HookError, SectionMismatchError, StreamFormatError, ValidationError, VersionError, VmstateError, type ErrorContext } from './errors';
 
@@ -12,6 +12,23 @@ export interface SaveOptions {
   now: number;
   /** Section id written in the frame (the stream uses the manifest index). Default 0. */
   id?: number;
+  /**
+   * Compatibility pins: write these states, nested states and subsections (by name) at an older
+   * version, as a machine type that must stay loadable by an older release does. Fields newer
+   * than the pinned version are left out (the save is refused if one holds anything but its
+   * default: that state would be lost); a subsection pinned to 0 is never sent (refused if needed).
+   */
+  versions?: VersionPins;
+}
+
+/** State or subsection name -> the version to write. */
+export type VersionPins = ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+
+/** Pins as a map (undefined when there are none). */
+export function pinMap(pins: VersionPins | undefined): ReadonlyMap<string, number> | undefined {
+  if (pins === undefined) return undefined;
+  const m = pins instanceof Map ? (pins as ReadonlyMap<string, number>) : new Map(Object.entries(pins));
+  return m.size === 0 ? undefined : m;
 }
 
 export interface LoadOptions {
@@ -29,15 +46,17 @@ export function writeSection(desc: AnyDescriptor, state: unknown, w: ByteWriter,
   const plan = planOf(desc);
   const s = state as Record<string, unknown>;
   const subsections = new Map<string, number>();
-  const ectx: EncodeContext = { now: opts.now, subsections };
+  const versions = pinMap(opts.versions);
+  const ectx: EncodeContext = versions ? { now: opts.now, subsections, versions } : { now: opts.now, subsections };
   const mark = w.pos;
   try {
     if (s === null || typeof s !== 'object') throw new ValidationError('state is not an object');
     validateState(plan, s);
+    const version = versions ? writeVersionOf(plan, ectx) : plan.version;
     const start = w.beginFrame(REC_SECTION, opts.id ?? 0);
     w.name(desc.name);
-    w.u32(desc.version);
-    encodeBody(plan, s, w, ectx);
+    w.u32(version);
+    encodeBody(plan, s, w, ectx, '', version);
     w.endFrame(start);
   } catch (e) {
     w.pos = mark;

@@ -12,7 +12,7 @@ import type { AnyDescriptor, Field } from './descriptor';
 import { ChecksumError, LimitError, SectionMismatchError, StreamFormatError, HookError, UnknownSubsectionError, VersionError, VmstateError, type ErrorContext } from './errors';
 import type { Migratable } from './migratable';
 import { schemaOf, type SchemaDocument } from './schema';
-import { REC_SECTION, copyState, readSectionPayload, writeSection } from './section';
+import { REC_SECTION, copyState, pinMap, readSectionPayload, writeSection, type VersionPins } from './section';
 
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x50, 0x53, 0x54, 0x0d, 0x0a, 0x1a);
 export const STREAM_FORMAT_VERSION = 1;
@@ -62,6 +62,8 @@ export interface DeviceEntry {
   device: string;
   instance?: number;
   target: Migratable;
+  /** Compatibility pins for this device only (over the stream's `versions`). */
+  versions?: VersionPins;
 }
 /** A RAM region saved page by page. */
 export interface RamRegion {
@@ -79,6 +81,12 @@ export interface SaveMachineOptions {
   ram?: readonly RamRegion[];
   /** Pages per RAM record (1..4096), default 256 (1 MiB with 4 KiB pages). */
   pagesPerRecord?: number;
+  /**
+   * Compatibility pins for every device: state, nested state or subsection name -> the version
+   * to write (see `SaveOptions.versions`). A machine type that must stay loadable by an older
+   * release pins the versions that release reads.
+   */
+  versions?: VersionPins;
 }
 
 function key(device: string, instance: number): string {
@@ -193,6 +201,7 @@ function prepare(opts: SaveMachineOptions): { manifest: Manifest; sections: Uint
   if (!Number.isSafeInteger(opts.now) || opts.now < 0) throw new VmstateError('invalid', `now must be a non-negative integer of ns, got ${String(opts.now)}`);
   if (typeof opts.machineType !== 'string' || opts.machineType.length === 0) throw new SectionMismatchError('machine-type', 'machineType is required');
   const seen = new Set<string>();
+  const global = pinMap(opts.versions);
   const sections: Uint8Array[] = [];
   const manifest: Manifest = { machineType: opts.machineType, sections: [], ram: [] };
   opts.devices.forEach((d, id) => {
@@ -202,14 +211,15 @@ function prepare(opts: SaveMachineOptions): { manifest: Manifest; sections: Uint
     seen.add(k);
     const desc = d.target.descriptor;
     const w = new ByteWriter(256);
-    const subs = writeSection(desc, d.target.saveState(), w, { now: opts.now, id }, { device: k });
+    const versions = d.versions === undefined ? global : new Map([...(global ?? []), ...(pinMap(d.versions) ?? [])]);
+    const subs = writeSection(desc, d.target.saveState(), w, { now: opts.now, id, ...(versions ? { versions } : {}) }, { device: k });
     sections.push(w.result());
     manifest.sections.push({
       id,
       device: d.device,
       instance,
       state: desc.name,
-      version: desc.version,
+      version: versions?.get(desc.name) ?? desc.version,
       subsections: [...subs].map(([path, version]) => ({ path, version })),
     });
   });

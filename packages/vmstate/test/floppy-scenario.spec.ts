@@ -5,7 +5,7 @@
 //   v3: descriptor version 2; adds a field (since 2).
 import { describe, expect, it } from 'vitest';
 import { Dev } from './devices';
-import { UnknownSubsectionError, VersionError, defineState, field, loadMachine, saveMachineToBytes, subsection, type AnyDescriptor, type StateOf } from '../src/index';
+import { UnknownSubsectionError, ValidationError, VersionError, defineState, type VersionPins, field, loadMachine, saveMachineToBytes, subsection, type AnyDescriptor, type StateOf } from '../src/index';
 
 const v1Fields = {
   dor: field.u8(),
@@ -34,8 +34,8 @@ const fdcV3 = defineState({
 type V1 = StateOf<typeof fdcV1>;
 const base: V1 = { dor: 0x1c, msr: 0x80, track: 40, fifo: Uint8Array.from({ length: 16 }, (_, i) => i), fifoPos: 3 };
 
-async function save(desc: AnyDescriptor, state: object): Promise<Uint8Array> {
-  return saveMachineToBytes({ machineType: 'pc', now: 0, devices: [{ device: 'fdc', target: new Dev(desc, state as never) }] });
+async function save(desc: AnyDescriptor, state: object, versions?: VersionPins): Promise<Uint8Array> {
+  return saveMachineToBytes({ machineType: 'pc', now: 0, devices: [{ device: 'fdc', target: new Dev(desc, state as never) }], ...(versions ? { versions } : {}) });
 }
 async function load<D extends AnyDescriptor>(desc: D, bytes: Uint8Array): Promise<Dev<D>> {
   const dev = new Dev(desc, { marker: 'untouched' } as never);
@@ -84,5 +84,35 @@ describe('v3: a new field with a version bump', () => {
     const bytes = await save(fdcV3, { ...base, dataRate: 1, mediaChanged: false });
     await refused(fdcV2, bytes, VersionError);
     await refused(fdcV2, bytes, /stream has version 2, newer than this build's version 1.*device fdc#0, section "fdc"/);
+  });
+});
+
+// QEMU's answer to the seed's problem: a machine type of the older release carries compat
+// properties, and under them the newer device writes what the older release reads.
+describe('compatibility pins: v3 writes what v1 and v2 read', () => {
+  it('pinned to version 1, v3 writes a stream v2 loads, the new field left out', async () => {
+    const bytes = await save(fdcV3, { ...base, dataRate: 2, mediaChanged: true }, { fdc: 1 });
+    expect((await load(fdcV2, bytes)).state).toEqual({ ...base, mediaChanged: true });
+    // and v3 itself reads it back, the field at its default
+    expect((await load(fdcV3, bytes)).state).toEqual({ ...base, dataRate: 2, mediaChanged: true });
+  });
+  it('pinned to version 1 and the subsection to 0, v3 writes a stream v1 loads', async () => {
+    const bytes = await save(fdcV3, { ...base, dataRate: 2, mediaChanged: false }, new Map([['fdc', 1], ['media-changed', 0]]));
+    expect((await load(fdcV1, bytes)).state).toEqual(base);
+  });
+  it('refuses to save when the pinned version would lose a field that holds state', async () => {
+    await expect(save(fdcV3, { ...base, dataRate: 0, mediaChanged: false }, { fdc: 1 })).rejects.toThrow(ValidationError);
+    await expect(save(fdcV3, { ...base, dataRate: 0, mediaChanged: false }, { fdc: 1 })).rejects.toThrow(
+      /field "dataRate" \(since version 2\) holds a value that version 1 cannot carry.*device fdc#0, section "fdc"/,
+    );
+  });
+  it('refuses to save when a subsection the pinned release lacks is needed', async () => {
+    await expect(save(fdcV3, { ...base, dataRate: 2, mediaChanged: true }, { fdc: 1, 'media-changed': 0 })).rejects.toThrow(
+      /subsection "media-changed" is needed, but the version being written .*has no such subsection/,
+    );
+  });
+  it('refuses a pin outside the versions the descriptor can write', async () => {
+    await expect(save(fdcV3, { ...base, dataRate: 2, mediaChanged: false }, { fdc: 3 })).rejects.toThrow(/"fdc" cannot be written as version 3: this build writes versions 1 to 2/);
+    await expect(save(fdcV3, { ...base, dataRate: 2, mediaChanged: false }, { fdc: 0 })).rejects.toThrow(/cannot be written as version 0/);
   });
 });
