@@ -460,6 +460,57 @@ describe('CMOS RAM (0Eh-7Fh)', () => {
   });
 });
 
+// Intel 82371AB (PIIX4) and the PCs built on it (e.g. Compaq's Deskpro EP technical reference,
+// section 4.6): 256 bytes of configuration memory in two banks; the upper 128 bytes through
+// index port 72h and data port 73h, addresses 00h-7Fh (80h-FFh of the whole).
+describe('upper 128-byte bank (ports 72h/73h, PIIX4-class chipsets)', () => {
+  const upper = { upperBase: 0x72 };
+  it('stores 128 bytes of its own, apart from the lower bank', () => {
+    const { bench } = setup(upper);
+    for (let i = 0; i < 0x80; i++) {
+      bench.outb(0x72, i);
+      bench.outb(0x73, (i * 7 + 1) & 0xff);
+    }
+    for (let i = 0x0e; i < 0x80; i++) wr(bench, i, 0x5a);
+    for (let i = 0; i < 0x80; i++) {
+      bench.outb(0x72, i);
+      expect(bench.inb(0x73)).toBe((i * 7 + 1) & 0xff);
+    }
+    expect(rd(bench, 0x0e)).toBe(0x5a);
+  });
+  it('ignores index bit 7 and leaves the NMI mask (port 70h bit 7) alone', () => {
+    const { bench, rtc } = setup(upper);
+    bench.outb(0x72, 0x85);
+    bench.outb(0x73, 0x3c);
+    bench.outb(0x72, 0x05);
+    expect(bench.inb(0x73)).toBe(0x3c);
+    expect(rtc.nmiMasked).toBe(false);
+  });
+  it('is absent from the MC146818A alone (the default): ports 72h/73h are not decoded', () => {
+    const { bench } = setup();
+    bench.outb(0x72, 0x05);
+    bench.outb(0x73, 0x3c);
+    expect(bench.inb(0x73)).toBe(0xff);
+  });
+  it('travels in the state (version 2) and in 256-byte CMOS images', () => {
+    const a = setup(upper);
+    a.bench.outb(0x72, 0x7f);
+    a.bench.outb(0x73, 0xc3);
+    const image = a.rtc.cmosImage();
+    expect(image.length).toBe(256);
+    expect(image[0xff]).toBe(0xc3);
+    const b = setup(upper);
+    b.rtc.loadState(a.rtc.saveState());
+    b.bench.outb(0x72, 0x7f);
+    expect(b.bench.inb(0x73)).toBe(0xc3);
+    const c = setup(upper);
+    c.rtc.loadCmosImage(image);
+    c.bench.outb(0x72, 0x7f);
+    expect(c.bench.inb(0x73)).toBe(0xc3);
+    expect(() => setup().rtc.loadCmosImage(image)).toThrow(/128 bytes \(this clock has no upper bank\), got 256/);
+  });
+});
+
 describe('CMOS image files', () => {
   let dir: string | undefined;
   afterEach(async () => {

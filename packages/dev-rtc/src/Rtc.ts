@@ -30,6 +30,9 @@ import {
   REG_C,
   REG_D,
   RTC_BASE,
+  UPPER_BASE,
+  UPPER_INDEX_MASK,
+  UPPER_SIZE,
   RTC_IRQ,
   SECOND_NS,
   UIP_LEAD_NS,
@@ -50,9 +53,17 @@ export interface RtcResources {
   readonly startTime?: number;
   /** CMOS byte set to the start time's century in BCD (PC/AT: 32h); -1 for none. */
   readonly centuryIndex: number;
+  /**
+   * Index port of the chipset's upper 128-byte bank (PIIX4 and later: 72h, data at 73h), or -1
+   * for none (the MC146818A alone, and the PC/AT: the default).
+   */
+  readonly upperBase: number;
 }
 
-export const RTC_DEFAULTS: RtcResources = Object.freeze({ iobase: RTC_BASE, irq: RTC_IRQ, centuryIndex: CMOS_CENTURY });
+export const RTC_DEFAULTS: RtcResources = Object.freeze({ iobase: RTC_BASE, irq: RTC_IRQ, centuryIndex: CMOS_CENTURY, upperBase: -1 });
+
+/** The index port of the upper bank on PIIX4-class chipsets (pass as `upperBase`). */
+export const RTC_UPPER_BASE = UPPER_BASE;
 
 /** Options for loading a CMOS image. */
 export interface CmosLoadOptions {
@@ -82,6 +93,7 @@ export class Rtc implements Device, Migratable<typeof rtcState> {
   private clock: VirtualClock | undefined;
   private line: IrqLine | undefined;
   private claim: PortClaim | undefined;
+  private upperClaim: PortClaim | undefined;
   private updateTimer: Timer | undefined;
   private periodicTimer: Timer | undefined;
 
@@ -92,6 +104,9 @@ export class Rtc implements Device, Migratable<typeof rtcState> {
     const start = resources.startTime ?? Date.now(); // host-time-ok: the documented default start time, read once here
     if (typeof start !== 'number' || !Number.isFinite(start) || Math.abs(start) > 8.64e15)
       throw new RtcConfigError(`RTC start time must be a finite number of ms since 1970, got ${String(start)}`);
+    const upper = resources.upperBase ?? -1;
+    if (upper !== -1 && (!Number.isInteger(upper) || upper < 0 || upper > 0xfffe))
+      throw new RtcConfigError(`RTC upper bank port must be -1 (none) or a port from 0 to FFFEh, got ${String(upper)}`);
     this.startTime = start;
     this.nmiMask = new IrqLine(`${id}.nmi-mask`);
     const t = calendarOf(start);
@@ -112,6 +127,14 @@ export class Rtc implements Device, Migratable<typeof rtcState> {
       read8: (o) => (o === PORT_INDEX ? 0xff : this.readData()),
       write8: (o, v) => (o === PORT_INDEX ? this.writeIndex(v) : this.writeData(v)),
     });
+    if (this.hasUpperBank)
+      this.upperClaim = bus.io.claim(this.id, this.resources.upperBase, 2, {
+        read8: (o) => (o === PORT_INDEX ? 0xff : this.state.upper[this.state.upperIndex]!),
+        write8: (o, v) => {
+          if (o === PORT_INDEX) this.state.upperIndex = v & UPPER_INDEX_MASK;
+          else this.state.upper[this.state.upperIndex] = v & 0xff;
+        },
+      });
     // The divider has been running on the battery: the next update ends when the start time
     // reaches its next whole second.
     const now = clock.now;
@@ -123,7 +146,8 @@ export class Rtc implements Device, Migratable<typeof rtcState> {
 
   unplug(): void {
     this.claim?.release();
-    this.claim = undefined;
+    this.upperClaim?.release();
+    this.claim = this.upperClaim = undefined;
     if (this.updateTimer) this.clock?.disposeTimer(this.updateTimer);
     if (this.periodicTimer) this.clock?.disposeTimer(this.periodicTimer);
     this.updateTimer = this.periodicTimer = undefined;
@@ -146,24 +170,40 @@ export class Rtc implements Device, Migratable<typeof rtcState> {
     return this.state.nmiMasked;
   }
 
-  /** The 128 bytes of clock registers and RAM as they are now (register A without UIP, C's flags as stored). */
-  cmosImage(): Uint8Array {
-    this.sync();
-    return this.state.cmos.slice();
+  /** Whether the machine gave this clock the chipset's upper 128-byte bank. */
+  get hasUpperBank(): boolean {
+    return this.resources.upperBase !== undefined && this.resources.upperBase >= 0;
   }
 
   /**
-   * Load a 128-byte CMOS image: the RAM (0Eh-7Fh), and with `clock` the clock registers too
-   * (UIP, register C's flags and register D are not taken from an image). Refused whole with a
-   * CmosImageError if the image is not 128 bytes.
+   * The clock registers and RAM as they are now (register A without UIP, C's flags as stored):
+   * 128 bytes, or 256 with the upper bank.
+   */
+  cmosImage(): Uint8Array {
+    this.sync();
+    if (!this.hasUpperBank) return this.state.cmos.slice();
+    const image = new Uint8Array(CMOS_SIZE + UPPER_SIZE);
+    image.set(this.state.cmos);
+    image.set(this.state.upper, CMOS_SIZE);
+    return image;
+  }
+
+  /**
+   * Load a CMOS image: the RAM (0Eh-7Fh, and 80h-FFh from a 256-byte image when this clock has the
+   * upper bank), and with `clock` the clock registers too (UIP, register C's flags and register D
+   * are not taken from an image). Refused whole with a CmosImageError for any other size.
    */
   loadCmosImage(image: Uint8Array, options: CmosLoadOptions = {}): void {
-    if (!(image instanceof Uint8Array) || image.length !== CMOS_SIZE)
-      throw new CmosImageError(`a CMOS image is ${CMOS_SIZE} bytes, got ${image instanceof Uint8Array ? image.length : typeof image}`);
+    const sizes = this.hasUpperBank ? [CMOS_SIZE, CMOS_SIZE + UPPER_SIZE] : [CMOS_SIZE];
+    if (!(image instanceof Uint8Array) || !sizes.includes(image.length))
+      throw new CmosImageError(
+        `a CMOS image is ${sizes.join(' or ')} bytes${this.hasUpperBank ? '' : ' (this clock has no upper bank)'}, got ${image instanceof Uint8Array ? image.length : typeof image}`,
+      );
     this.sync();
     const c = this.state.cmos;
     const oldA = c[REG_A]!;
-    c.set(image.subarray(0x0e), 0x0e);
+    c.set(image.subarray(0x0e, CMOS_SIZE), 0x0e);
+    if (image.length > CMOS_SIZE) this.state.upper.set(image.subarray(CMOS_SIZE));
     if (options.clock) {
       c.set(image.subarray(0, REG_C));
       c[REG_A] = image[REG_A]! & ~A_UIP;

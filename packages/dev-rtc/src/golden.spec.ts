@@ -1,10 +1,10 @@
 // Golden stream: the version-1 section of a known RTC state, committed as bytes. A later build
 // must still load it (version skew between saver and loader is normal) and, while the descriptor
-// is at version 1, must encode the same state to the same bytes.
+// is pinned to version 1, must encode the same state to the same bytes.
 // Regenerate only on purpose: UPDATE_GOLDEN=1 npx vitest run --project dev-rtc golden
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadSection, saveSection } from '@backplane/vmstate';
+import { loadSection, saveSection, type VersionPins } from '@backplane/vmstate';
 import { describe, expect, it } from 'vitest';
 import { FIRST_UPDATE_END, rd, setTime, setup, wr } from '../test/helpers';
 import { rtcState } from './state';
@@ -12,14 +12,14 @@ import { rtcState } from './state';
 const GOLDEN = fileURLToPath(new URL('../test/golden/rtc-mc146818-v1.bin', import.meta.url));
 
 /** 27 Oct 2024 01:00:00 after the DST fall-back, DSE + UIE + 24 h BCD, RAM 0x40 = 0xA5, NMI masked, index 0x0C. */
-function scenario(): Uint8Array {
+function scenario(versions?: VersionPins): Uint8Array {
   const { bench, rtc } = setup();
   wr(bench, 0x0b, 0x13);
   setTime(bench, { sec: 0x59, min: 0x59, hour: 0x01, dow: 0x01, date: 0x27, month: 0x10, year: 0x24 });
   wr(bench, 0x40, 0xa5);
   bench.advanceTo(FIRST_UPDATE_END + 250_000_000);
   bench.outb(0x70, 0x8c);
-  return saveSection(rtcState, rtc.saveState(), { now: bench.clock.now });
+  return saveSection(rtcState, rtc.saveState(), { now: bench.clock.now, ...(versions ? { versions } : {}) });
 }
 
 describe('golden stream rtc-mc146818 v1', () => {
@@ -39,7 +39,16 @@ describe('golden stream rtc-mc146818 v1', () => {
     expect(rd(bench, 0x00)).toBe(0x01);
   });
 
-  it('is what this build writes for the same state', () => {
-    expect(Buffer.from(scenario()).equals(readFileSync(GOLDEN))).toBe(true);
+  it('is what this build writes for the same state when pinned to version 1 (as the pc-1.0 machine type does)', () => {
+    expect(Buffer.from(scenario({ 'rtc-mc146818': 1 })).equals(readFileSync(GOLDEN))).toBe(true);
+  });
+
+  it('pinned to version 1, a clock whose upper bank holds data refuses to save rather than lose it', () => {
+    const { bench, rtc } = setup({ upperBase: 0x72 });
+    bench.outb(0x72, 0x10);
+    bench.outb(0x73, 0x01);
+    expect(() => saveSection(rtcState, rtc.saveState(), { now: bench.clock.now, versions: { 'rtc-mc146818': 1 } })).toThrow(
+      /field "upper" \(since version 2\) holds a value that version 1 cannot carry/,
+    );
   });
 });

@@ -1,5 +1,5 @@
-// @backplane/dev-rtc: Motorola MC146818A real-time clock with 128 bytes of CMOS.
-export { Rtc, RTC_DEFAULTS } from './Rtc';
+// @backplane/dev-rtc: Motorola MC146818A real-time clock with 128 bytes of CMOS (and, as an option, a PC chipset's upper 128-byte bank).
+export { Rtc, RTC_DEFAULTS, RTC_UPPER_BASE } from './Rtc';
 export type { CmosLoadOptions, RtcResources } from './Rtc';
 export { RTC, rtcModule } from './module';
 export { loadCmosFile, saveCmosFile } from './cmos-file';
@@ -36,4 +36,5 @@ export {
   RTC_IRQ,
   UIP_LEAD_NS,
   UPDATE_CYCLE_NS,
+  UPPER_SIZE,
 } from './registers';

@@ -13,6 +13,14 @@ export const INDEX_NMI_MASK = 0x80;
 export const INDEX_MASK = 0x7f;
 /** Bytes of clock registers and RAM addressed through the index. */
 export const CMOS_SIZE = 128;
+/**
+ * Upper 128-byte bank of the PC chipsets' RTC (Intel 82371AB PIIX4 and later south bridges):
+ * index port 72h (bits 6-0 select the byte; bit 7 is ignored), data port 73h. Not part of the
+ * MC146818A: off unless a machine asks for it.
+ */
+export const UPPER_BASE = 0x72;
+export const UPPER_SIZE = 128;
+export const UPPER_INDEX_MASK = 0x7f;
 /** PC/AT: CMOS byte holding the century in BCD (IBM AT BIOS convention, not the chip's). */
 export const CMOS_CENTURY = 0x32;
 

@@ -1,5 +1,5 @@
 import { defaultState, defineState, field, subsection, type StateOf } from '@backplane/vmstate';
-import { CMOS_SIZE, DEFAULT_A, DEFAULT_B, D_VRT, REG_A, REG_B, REG_D } from './registers';
+import { CMOS_SIZE, DEFAULT_A, DEFAULT_B, D_VRT, REG_A, REG_B, REG_D, UPPER_SIZE } from './registers';
 
 /**
  * The MC146818A as the guest sees it.
@@ -13,11 +13,14 @@ import { CMOS_SIZE, DEFAULT_A, DEFAULT_B, D_VRT, REG_A, REG_B, REG_D } from './r
  * not counting. Flags for events up to `synced` have been applied to the registers; later events
  * are applied when the registers are next looked at (or by a timer, when an interrupt is enabled).
  *
- * Version history: 1 = first version.
+ * Version history: 1 = first version (128 bytes); 2 = the chipset's upper 128-byte bank
+ * (`upper`, `upperIndex`), all zero when the machine has no such bank. Pinned to version 1 (the
+ * `pc-1.0` machine type), the device writes what version 1 reads, as long as the bank is unused.
  */
 export const rtcState = defineState({
   name: 'rtc-mc146818',
-  version: 1,
+  version: 2,
+  minVersion: 1,
   fields: {
     /** Clock registers 00h-0Dh and RAM 0Eh-7Fh. */
     cmos: field.bytes(CMOS_SIZE),
@@ -29,6 +32,10 @@ export const rtcState = defineState({
     nextUpdateEnd: field.timer(),
     /** Virtual time up to which updates and periodic flags have been applied. */
     synced: field.timer({ check: (v) => v >= 0 || 'synced must be a time' }),
+    /** Upper bank (ports 72h/73h on PIIX4-class chipsets): CMOS bytes 80h-FFh. */
+    upper: field.bytes(UPPER_SIZE, { since: 2 }),
+    /** Byte of the upper bank selected through port 72h bits 6-0. */
+    upperIndex: field.u8({ since: 2, range: [0, UPPER_SIZE - 1] }),
   },
   subsections: [
     // Rare: only between the October daylight-saving fall-back (1:59:59 AM -> 1:00:00 AM on the
