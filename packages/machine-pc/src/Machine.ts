@@ -22,7 +22,7 @@ import { cpuSection, deviceEntry, machineSection } from './snapshot';
 import { DEFAULT_MACHINE_TYPE, MACHINE_TYPES, type CpuModelName, type DeviceKind, type MachineType } from './machine-types';
 
 export interface MachineOptions {
-  /** A machine type, or the name of one of ours (default "pc-1.0"). */
+  /** A machine type, or the name of one of ours (default: the newest, "pc-1.1"). */
   readonly type?: MachineType | string;
   /** Processor (default: the machine type's). */
   readonly cpu?: CpuModelName;
@@ -308,6 +308,8 @@ export class PcMachine {
       now: 0,
       devices: this.sections(),
       ram: [{ name: 'memory', bytes: this.bus.memory.ram }],
+      // An older machine type's streams carry the state versions its release reads.
+      ...(this.type.stateVersions ? { versions: this.type.stateVersions } : {}),
     });
   }
 

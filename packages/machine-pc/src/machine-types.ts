@@ -1,7 +1,14 @@
 /**
  * Machine types are data: a named list of devices with their resources, a CPU and a memory
- * size. A user's machine type is a few lines: start from one of ours and add, remove or
- * replace devices (see `deriveMachineType` and docs/custom-machine.md).
+ * size, plus the compatibility that keeps an older type behaving and saving as the release it
+ * is named after. A user's machine type is a few lines: start from one of ours and add, remove
+ * or replace devices (see `deriveMachineType` and docs/custom-machine.md).
+ *
+ * Versioned types work as QEMU's do: the newest type describes what this build offers; each
+ * older one is the next newer one plus compat properties (device properties set back to what
+ * that release had) and state pins (the descriptor versions that release reads, written by the
+ * newer device packages in place of their own). A stream saved under `pc-1.0` by any later
+ * build loads in the release that introduced `pc-1.0`.
  */
 
 /** Processor models the machine can be built with. */
@@ -17,6 +24,13 @@ export interface DeviceSpec {
   readonly resources?: Readonly<Record<string, number>>;
 }
 
+/** A device property a machine type sets on every device of a kind (QEMU's compat properties). */
+export interface CompatProperty {
+  readonly kind: DeviceKind;
+  readonly property: string;
+  readonly value: number;
+}
+
 export interface MachineType {
   /** Name and version, e.g. "pc-1.0". */
   readonly name: string;
@@ -25,7 +39,15 @@ export interface MachineType {
   readonly cpu: CpuModelName;
   /** Default RAM in KiB (640 conventional plus extended memory above 1 MiB on an 80286). */
   readonly memoryKiB: number;
+  /** The devices, with their resources (compat properties already applied). */
   readonly devices: readonly DeviceSpec[];
+  /** Compat properties this type applied to the devices of the type it derives from. */
+  readonly compat?: readonly CompatProperty[];
+  /**
+   * State pins: state, nested state or subsection name -> the version this type's streams carry
+   * (vmstate `versions`), so a release that knows only those versions loads them.
+   */
+  readonly stateVersions?: Readonly<Record<string, number>>;
 }
 
 /** The IBM PC/AT device set with the usual resources. */
@@ -47,21 +69,46 @@ const pcAtDevices: DeviceSpec[] = [
 ];
 export const PC_AT_DEVICES: readonly DeviceSpec[] = Object.freeze(pcAtDevices);
 
-/** pc-1.0: an 80286 PC/AT with 1 MiB of RAM (640 KiB + 384 KiB extended). */
-export const PC_1_0: MachineType = Object.freeze({
-  name: 'pc-1.0',
-  description: 'IBM PC/AT compatible: 80286, 8259A pair, 8254, 8237A pair, MC146818, 8042, two 16550A, 82077AA floppy, two ATA channels, VGA text',
+/**
+ * pc-1.1 (the newest type): an 80286 PC/AT with 1 MiB of RAM (640 KiB + 384 KiB extended), whose
+ * RTC has the 256-byte CMOS of later chipsets (upper bank at ports 72h/73h).
+ */
+export const PC_1_1: MachineType = Object.freeze({
+  name: 'pc-1.1',
+  description:
+    'IBM PC/AT compatible: 80286, 8259A pair, 8254, 8237A pair, MC146818 with 256 bytes of CMOS, 8042, two 16550A, 82077AA floppy, two ATA channels, VGA text',
   cpu: '80286',
   memoryKiB: 1024,
-  devices: PC_AT_DEVICES,
+  devices: Object.freeze(pcAtDevices.map((d) => (d.kind === 'rtc' ? { ...d, resources: { ...d.resources, upperBase: 0x72 } } : d))),
+  compat: Object.freeze([]),
+  stateVersions: Object.freeze({}),
 });
 
-/** Every machine type this build knows, by name. The first is the default. */
-export const MACHINE_TYPES: ReadonlyMap<string, MachineType> = new Map([[PC_1_0.name, PC_1_0]]);
+/**
+ * pc-1.0: the first release's PC/AT. Its RTC has 128 bytes of CMOS only, and its streams carry
+ * `rtc-mc146818` version 1, which that release reads (test/golden holds a stream it wrote).
+ */
+export const PC_1_0: MachineType = deriveMachineType(PC_1_1, {
+  name: 'pc-1.0',
+  description:
+    'IBM PC/AT compatible: 80286, 8259A pair, 8254, 8237A pair, MC146818, 8042, two 16550A, 82077AA floppy, two ATA channels, VGA text (first release)',
+  compat: [{ kind: 'rtc', property: 'upperBase', value: -1 }],
+  stateVersions: { 'rtc-mc146818': 1 },
+});
 
-export const DEFAULT_MACHINE_TYPE = PC_1_0.name;
+/** Every machine type this build knows, by name. The first is the default (the newest). */
+export const MACHINE_TYPES: ReadonlyMap<string, MachineType> = new Map([
+  [PC_1_1.name, PC_1_1],
+  [PC_1_0.name, PC_1_0],
+]);
 
-/** A new machine type from `base`: devices removed by id, added, or replaced by id. */
+export const DEFAULT_MACHINE_TYPE = PC_1_1.name;
+
+/**
+ * A new machine type from `base`: compat properties set on every device of their kind (and
+ * state pins added), then devices removed by id, added, or replaced by id (explicit devices keep
+ * their own resources).
+ */
 export function deriveMachineType(
   base: MachineType,
   changes: {
@@ -72,11 +119,21 @@ export function deriveMachineType(
     readonly remove?: readonly string[];
     readonly add?: readonly DeviceSpec[];
     readonly replace?: readonly DeviceSpec[];
+    readonly compat?: readonly CompatProperty[];
+    readonly stateVersions?: Readonly<Record<string, number>>;
   },
 ): MachineType {
+  const compat = changes.compat ?? [];
+  const withCompat = (d: DeviceSpec): DeviceSpec => {
+    const props = compat.filter((c) => c.kind === d.kind);
+    if (props.length === 0) return d;
+    const resources: Record<string, number> = { ...d.resources };
+    for (const c of props) resources[c.property] = c.value;
+    return { ...d, resources };
+  };
   const removed = new Set(changes.remove ?? []);
   const replaced = new Map((changes.replace ?? []).map((d) => [d.id, d]));
-  const devices = base.devices.filter((d) => !removed.has(d.id)).map((d) => replaced.get(d.id) ?? d);
+  const devices = base.devices.filter((d) => !removed.has(d.id)).map((d) => replaced.get(d.id) ?? withCompat(d));
   devices.push(...(changes.add ?? []));
   return Object.freeze({
     name: changes.name,
@@ -84,5 +141,7 @@ export function deriveMachineType(
     cpu: changes.cpu ?? base.cpu,
     memoryKiB: changes.memoryKiB ?? base.memoryKiB,
     devices: Object.freeze(devices),
+    compat: Object.freeze([...(base.compat ?? []), ...compat]),
+    stateVersions: Object.freeze({ ...base.stateVersions, ...(changes.stateVersions ?? {}) }),
   });
 }

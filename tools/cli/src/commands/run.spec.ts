@@ -63,7 +63,7 @@ describe('backplane run: bad input gets one clear line and a documented exit cod
   it('an unknown machine type (3) names the known ones', async () => {
     const c = capture();
     expect(await main(['run', '--machine', 'pc-9.9'], c.io)).toBe(3);
-    expect(c.err).toMatch(/unknown machine type "pc-9.9" \(known: pc-1.0/);
+    expect(c.err).toMatch(/unknown machine type "pc-9.9" \(known: pc-1.1, pc-1.0/);
   });
 
   it('a missing image file (3)', async () => {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { BlockError, OverlayImage, RawFileImage, type BlockDevice } from '@backplane/block';
 import { BusError } from '@backplane/bus';
 import {
+  DEFAULT_MACHINE_TYPE,
   MACHINE_TYPES,
   MachineError,
   PcMachine,
@@ -20,7 +21,7 @@ const USAGE = `Usage: backplane run [options]
 
 Boot a PC. With no disk options it boots the built-in demo (floppy and hard disk).
 
-  --machine TYPE          machine type (${[...MACHINE_TYPES.keys()].join(', ')}; default pc-1.0)
+  --machine TYPE          machine type (${[...MACHINE_TYPES.keys()].join(', ')}; default ${DEFAULT_MACHINE_TYPE})
   --cpu MODEL             8086, 80186 or 80286 (default: the machine type's)
   --memory SIZE           RAM, e.g. 640K, 2M (default: the machine type's)
   --bios FILE             BIOS image (64 or 128 KiB) instead of the built-in one
