@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryConflictError } from './errors';
-import { MemorySpace, PageKind } from './memory';
+import { BusRangeError } from './errors';
+import { DIRECT_READ, DIRECT_WRITE, MemorySpace, PageKind } from './memory';
 
 function pc(): MemorySpace {
   const m = new MemorySpace({ backingSize: 0x200000, addressBits: 24 });
@@ -140,5 +141,96 @@ describe('A20 gate', () => {
     const m = pc();
     m.write8(0x5, 0x99);
     expect(m.read8(0x1000005)).toBe(0x99);
+  });
+});
+
+describe('write watch (a CPU caching code translated from a page)', () => {
+  function watched() {
+    const m = pc();
+    const seen: [number, number][] = [];
+    m.onWatchedWrite((address, length) => seen.push([address, length]));
+    m.watchWrites(0x5);
+    return { m, seen };
+  }
+
+  it('takes DIRECT_WRITE from a watched RAM page, keeps DIRECT_READ, and gives it back when unwatched', () => {
+    const { m } = watched();
+    expect(m.direct[0x5]).toBe(DIRECT_READ);
+    expect(m.isWatched(0x5)).toBe(true);
+    m.unwatchWrites(0x5);
+    expect(m.direct[0x5]).toBe(DIRECT_READ | DIRECT_WRITE);
+    expect(m.isWatched(0x5)).toBe(false);
+  });
+
+  it('performs every write to a watched page, marks it dirty, then reports address and length', () => {
+    const { m, seen } = watched();
+    m.takeDirty();
+    m.write8(0x5010, 0xaa);
+    m.write16(0x5020, 0x1234);
+    m.write32(0x5030, 0xdeadbeef);
+    m.writeBytes(0x5040, new Uint8Array([1, 2]));
+    expect(m.read8(0x5010)).toBe(0xaa);
+    expect(m.read16(0x5020)).toBe(0x1234);
+    expect(m.read32(0x5030)).toBe(0xdeadbeef);
+    expect(m.read16(0x5040)).toBe(0x0201);
+    expect(m.takeDirty()).toEqual([0x5]);
+    expect(seen).toEqual([
+      [0x5010, 1],
+      [0x5020, 1],
+      [0x5021, 1],
+      [0x5030, 1],
+      [0x5031, 1],
+      [0x5032, 1],
+      [0x5033, 1],
+      [0x5040, 1],
+      [0x5041, 1],
+    ]);
+  });
+
+  it('reports nothing for writes to other pages, and nothing after unwatch', () => {
+    const { m, seen } = watched();
+    m.write8(0x6000, 1);
+    m.write16(0x4fff, 0x0102); // straddles into page 5: its second byte is reported
+    expect(seen).toEqual([[0x5000, 1]]);
+    m.unwatchWrites(0x5);
+    m.write8(0x5000, 3);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('reports markDirty on a watched page as a write of the whole page (RAM written directly, e.g. by DMA)', () => {
+    const { m, seen } = watched();
+    m.ram[0x5123] = 7;
+    m.markDirty(0x5123);
+    m.markDirty(0x6000);
+    expect(seen).toEqual([[0x5000, 0x1000]]);
+  });
+
+  it('reports a remap over a watched page as a write of the whole page and ends the watch', () => {
+    const { m, seen } = watched();
+    m.unmap('ram', 0);
+    expect(seen).toEqual([[0x5000, 0x1000]]);
+    expect(m.isWatched(0x5)).toBe(false);
+    m.mapRam('ram', 0, 0xa0000);
+    expect(m.direct[0x5]).toBe(DIRECT_READ | DIRECT_WRITE);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('ROM stays read-only and unreported while watched (its bytes cannot change)', () => {
+    const m = pc();
+    m.mapRom('bios', 0xf0000, new Uint8Array(0x10000).fill(0x90));
+    const seen: number[] = [];
+    m.onWatchedWrite((a) => seen.push(a));
+    m.watchWrites(0xf0);
+    m.write8(0xf0000, 0);
+    expect(m.read8(0xf0000)).toBe(0x90);
+    expect(seen).toEqual([]);
+    m.unwatchWrites(0xf0);
+    expect(m.direct[0xf0]).toBe(DIRECT_READ);
+  });
+
+  it('refuses a page beyond the address lines (BusRangeError)', () => {
+    const m = pc();
+    expect(() => m.watchWrites(0x1000)).toThrow(BusRangeError);
+    expect(() => m.watchWrites(-1)).toThrow(BusRangeError);
   });
 });

@@ -64,6 +64,9 @@ export class MemorySpace {
   private readonly regions: (Region | undefined)[] = [undefined];
   private a20 = true;
   private readonly a20Listeners = new Set<(enabled: boolean) => void>();
+  /** Per page: 1 while writes to it are reported to the write watchers (see `watchWrites`). */
+  private readonly watched: Uint8Array;
+  private readonly writeWatchers = new Set<(address: number, length: number) => void>();
 
   constructor(options: MemoryOptions) {
     const bits = options.addressBits ?? 24;
@@ -80,6 +83,7 @@ export class MemorySpace {
     this.dirty = new Uint8Array(pages);
     this.kinds = new Uint8Array(pages);
     this.regionOf = new Uint16Array(pages);
+    this.watched = new Uint8Array(pages);
   }
 
   /** Whether address line 20 is passed through (true) or forced to 0 (false). */
@@ -103,6 +107,37 @@ export class MemorySpace {
   onA20(listener: (enabled: boolean) => void): () => void {
     this.a20Listeners.add(listener);
     return () => this.a20Listeners.delete(listener);
+  }
+
+  /**
+   * Report every write to page `page` to the write watchers (a CPU that keeps code translated
+   * from that page). While watched, the page loses DIRECT_WRITE, so writes reach it only
+   * through the space (write8/16/32, writeBytes), which performs them and then reports the
+   * address and length; `markDirty` on the page and a remap over it are reported as a write
+   * of the whole page (a remap also ends the watch). Reads are unaffected.
+   */
+  watchWrites(page: number): void {
+    if (this.watched[page] === undefined) throw new BusRangeError(`page 0x${page.toString(16)} lies beyond the address lines`);
+    this.watched[page] = 1;
+    this.direct[page] = this.direct[page]! & ~DIRECT_WRITE;
+  }
+
+  /** Stop reporting writes to `page`: RAM takes the direct path again. */
+  unwatchWrites(page: number): void {
+    if (this.watched[page] !== 1) return;
+    this.watched[page] = 0;
+    this.direct[page] = this.directFlags(page);
+  }
+
+  /** Whether writes to `page` are being reported. */
+  isWatched(page: number): boolean {
+    return this.watched[page] === 1;
+  }
+
+  /** Be told of writes to watched pages (after they happened). Returns an unsubscribe function. */
+  onWatchedWrite(listener: (address: number, length: number) => void): () => void {
+    this.writeWatchers.add(listener);
+    return () => this.writeWatchers.delete(listener);
   }
 
   /** Map RAM from the backing store. */
@@ -146,6 +181,7 @@ export class MemorySpace {
       this.direct[p] = 0;
     }
     this.regions[idx] = undefined;
+    this.remapped(page, page + (r.size >>> PAGE_SHIFT) - 1);
   }
 
   /** What occupies the page of a physical address. */
@@ -246,9 +282,14 @@ export class MemorySpace {
     return out;
   }
 
-  /** Mark a page dirty (a CPU that wrote `ram` directly). */
+  /**
+   * Mark a page dirty: whoever writes `ram` directly (a CPU, a DMA controller, a loader) calls
+   * this for each page it wrote, so migration and the write watchers see the change.
+   */
   markDirty(address: number): void {
-    this.dirty[(address & this.lineMask) >>> PAGE_SHIFT] = 1;
+    const page = (address & this.lineMask) >>> PAGE_SHIFT;
+    this.dirty[page] = 1;
+    if (this.watched[page]) this.reportWrite(page << PAGE_SHIFT, PAGE_SIZE);
   }
 
   private region(a: number): Region | undefined {
@@ -266,7 +307,35 @@ export class MemorySpace {
   private slowWrite8(a: number, v: number): void {
     const r = this.region(a);
     if (r?.mmio) r.mmio.write8(a - r.base, v);
+    else if (r?.kind === PageKind.Ram) {
+      // A watched RAM page: write, then report.
+      const page = a >>> PAGE_SHIFT;
+      this.ram[a] = v;
+      this.dirty[page] = 1;
+      if (this.watched[page]) this.reportWrite(a, 1);
+    }
     // ROM and unmapped space ignore writes.
+  }
+
+  private reportWrite(address: number, length: number): void {
+    for (const l of this.writeWatchers) l(address, length);
+  }
+
+  /** The direct-access flags the mapping of `page` allows. */
+  private directFlags(page: number): number {
+    const r = this.regions[this.regionOf[page]!];
+    if (!r || r.mmio || r.bytes) return 0;
+    return r.kind === PageKind.Ram ? DIRECT_READ | DIRECT_WRITE : DIRECT_READ;
+  }
+
+  /** Pages first..last changed mapping: watched ones are reported whole and no longer watched. */
+  private remapped(first: number, last: number): void {
+    for (let p = first; p <= last; p++) {
+      if (this.watched[p]) {
+        this.watched[p] = 0;
+        this.reportWrite(p << PAGE_SHIFT, PAGE_SIZE);
+      }
+    }
   }
 
   private checkBacking(owner: string, base: number, size: number): void {
@@ -295,6 +364,7 @@ export class MemorySpace {
       this.kinds[p] = region.kind;
       this.direct[p] = direct;
     }
+    this.remapped(first, last);
   }
 }
 
