@@ -68,6 +68,16 @@ org 0
 %define EB_FDLAST       0x67            ; last INT 13h floppy status
 %define EB_HDLAST       0x68            ; last INT 13h hard disk status
 %define EB_DAP          0x70            ; scratch LBA (4 words) for CHS translation
+%define EB_CD           0x80            ; byte: 1 when an ATAPI CD-ROM drive answered at POST
+%define EB_CDLAST       0x81            ; last INT 13h status of drive E0h
+%define EB_CDBOOT       0x82            ; byte: 1 after a no-emulation boot from the CD
+%define EB_CDMEDIA      0x83            ; boot media type of the entry booted
+%define EB_CDRBA        0x84            ; dword: the boot image's first 2048-byte block
+%define EB_CDSEG        0x88            ; word: its load segment
+%define EB_CDCOUNT      0x8A            ; word: virtual 512-byte sectors loaded
+%define EB_CDPKT        0x90            ; 12 bytes: the command packet
+%define EB_CDRS         0x9C            ; 12 bytes: the REQUEST SENSE packet
+%define EB_CDSENSE      0xA8            ; 18 bytes: sense data, READ CAPACITY data
 
 ; per-hard-disk record (16 bytes)
 %define HD_PRESENT      0               ; byte: 1 present
@@ -87,6 +97,14 @@ org 0
 %define ATA_DATA        0x1F0
 %define ATA_STATUS      0x1F7
 %define ATA_CTRL        0x3F6
+%define CD_DATA         0x170           ; the CD-ROM: ATAPI, master of the secondary channel
+%define CD_ERROR        0x171           ; read: error (sense key in bits 7-4); write: features
+%define CD_BCL          0x174           ; byte count (LBA mid / high)
+%define CD_DEVICE       0x176
+%define CD_STATUS       0x177
+%define CD_CTRL         0x376
+%define CD_DRIVE        0xE0            ; its INT 13h drive number (as SeaBIOS and the Bochs BIOS)
+%define CD_LOAD_MIN     0x0700          ; lowest boot image load segment: the stack is below 0:7000
 
 ; ---------------------------------------------------------------------------------------------
 ; POST
@@ -175,6 +193,7 @@ post:
         mov     al, 0x06
         out     0x80, al
         call    init_hard_disks
+        call    init_cdrom
         call    print_memory
         mov     al, 0x07
         out     0x80, al
@@ -1515,7 +1534,11 @@ int13:
         jnz     .hd
         call    floppy_service
         jmp     .ret
-.hd:    call    hd_service
+.hd:    cmp     dl, CD_DRIVE
+        je      .cd
+        call    hd_service
+        jmp     .ret
+.cd:    call    cd_service
 .ret:   mov     [bp + 1], ah            ; caller's AH (flags untouched by mov and pop)
         pop     ax
         pop     bx
@@ -2690,6 +2713,726 @@ hd_identify:
         ret
 
 ; ---------------------------------------------------------------------------------------------
+; CD-ROM: an ATAPI drive at the secondary channel's master position (SFF-8020i PACKET protocol,
+; polled PIO), INT 13h drive E0h with 2048-byte blocks, and El Torito no-emulation boot.
+; ---------------------------------------------------------------------------------------------
+
+; ES = the EBDA (other registers kept)
+es_ebda:
+        push    ax
+        mov     ax, BDA
+        mov     es, ax
+        mov     es, [es:BDA_EBDA]
+        pop     ax
+        ret
+
+; Wait until BSY clears on the CD-ROM's channel (bounded). AL = status; CF = timed out.
+cd_wait:
+        push    cx
+        push    dx
+        push    bx
+        mov     dx, CD_STATUS
+        mov     bx, 4
+.o:     mov     cx, 0xFFFF
+.w:     in      al, dx
+        test    al, 0x80
+        jz      .ok
+        loop    .w
+        dec     bx
+        jnz     .o
+        stc
+        jmp     .d
+.ok:    clc
+.d:     pop     bx
+        pop     dx
+        pop     cx
+        ret
+
+; POST: an ATAPI CD-ROM drive at the secondary master? IDENTIFY PACKET DEVICE, word 0 bits 15-14
+; = 10b (packet device) and bits 12-8 = 05h (CD-ROM). Prints its model. Buffer: EBDA 200h.
+init_cdrom:
+        mov     dx, CD_CTRL
+        mov     al, 0x02                ; nIEN: this BIOS polls
+        out     dx, al
+        mov     dx, CD_DEVICE
+        mov     al, 0xA0                ; master
+        out     dx, al
+        mov     dx, CD_STATUS
+        in      al, dx
+        cmp     al, 0xFF                ; floating bus: no channel there
+        je      .none
+        call    cd_wait
+        jc      .none
+        mov     al, 0xA1                ; IDENTIFY PACKET DEVICE
+        out     dx, al
+        call    cd_wait
+        jc      .none
+        test    al, 0x01                ; aborted: an ATA disk, not a packet device
+        jnz     .none
+        test    al, 0x08
+        jz      .none
+        call    es_ebda
+        mov     di, 0x200
+        mov     cx, 256
+        mov     dx, CD_DATA
+.rd:    in      ax, dx
+        stosw
+        loop    .rd
+        mov     ax, [es:0x200]
+        and     ax, 0xDF00
+        cmp     ax, 0x8500
+        jne     .none
+        mov     byte [es:EB_CD], 1
+        mov     si, msg_cd
+        call    print_str
+        mov     di, 0x200 + 27 * 2      ; model, words 27-46: the first character in the high byte
+        mov     cx, 20
+.sw:    mov     ax, [es:di]
+        xchg    al, ah
+        stosw
+        loop    .sw
+        mov     cx, 40                  ; without the trailing blanks
+.tr:    mov     bx, cx
+        cmp     byte [es:bx + 0x200 + 27 * 2 - 1], ' '
+        ja      .pr
+        loop    .tr
+.pr:    jcxz    .eol
+        mov     si, 0x200 + 27 * 2
+.pc:    mov     al, [es:si]
+        call    bios_putc
+        inc     si
+        loop    .pc
+.eol:   mov     si, msg_crlf
+        call    print_str
+.none:  ret
+
+; Send the 12-byte packet at EBDA:SI to the CD-ROM drive and take the data it returns into
+; ES:DI, storing at most BX words (the rest is read and dropped). The byte count limit is 2048,
+; so a DRQ block holds at most one CD block; ES:DI is normalised before each block and ends
+; just past the data stored. -> CF = 0: good (AH = 0). CF = 1: AH = 80h timeout, 20h the drive
+; broke the protocol, or AH = FFh CHECK CONDITION with AL = the error register.
+cd_packet:
+        push    cx
+        push    dx
+        push    si
+        push    ds
+        push    bp
+        call    cd_wait
+        jc      .timeout
+        mov     dx, CD_DEVICE
+        mov     al, 0xA0                ; master
+        out     dx, al
+        call    cd_wait
+        jc      .timeout
+        mov     dx, CD_ERROR            ; features: PIO data, no overlap
+        xor     al, al
+        out     dx, al
+        mov     dx, CD_BCL              ; byte count limit 0800h
+        out     dx, al
+        inc     dx
+        mov     al, 0x08
+        out     dx, al
+        mov     dx, CD_STATUS
+        mov     al, 0xA0                ; PACKET
+        out     dx, al
+        call    cd_wait
+        jc      .timeout
+        test    al, 0x01
+        jnz     .check
+        test    al, 0x08                ; DRQ: the drive wants the packet
+        jz      .proto
+        mov     ax, BDA
+        mov     ds, ax
+        mov     ds, [BDA_EBDA]
+        mov     cx, 6
+        mov     dx, CD_DATA
+.pk:    lodsw
+        out     dx, ax
+        loop    .pk
+        mov     bp, 64                  ; at most 64 data blocks per command (16 are asked)
+.phase: call    cd_wait
+        jc      .timeout
+        test    al, 0x01
+        jnz     .check
+        test    al, 0x08
+        jz      .good                   ; no DRQ: the command completed
+        dec     bp
+        jz      .proto
+        mov     ax, di                  ; normalise ES:DI
+        mov     cl, 4
+        shr     ax, cl
+        mov     cx, es
+        add     cx, ax
+        mov     es, cx
+        and     di, 0x000F
+        mov     dx, CD_BCL              ; this block's byte count
+        in      al, dx
+        mov     cl, al
+        inc     dx
+        in      al, dx
+        mov     ch, al
+        cmp     cx, 0x0800
+        ja      .proto
+        inc     cx
+        shr     cx, 1                   ; words
+        jz      .proto
+        mov     dx, CD_DATA
+.word:  in      ax, dx
+        or      bx, bx
+        jz      .drop
+        stosw
+        dec     bx
+.drop:  loop    .word
+        jmp     .phase
+.good:  xor     ah, ah                  ; CF = 0
+        jmp     .out
+.check: mov     dx, CD_ERROR
+        in      al, dx
+        mov     ah, 0xFF
+        stc
+        jmp     .out
+.proto: mov     ah, 0x20
+        stc
+        jmp     .out
+.timeout:
+        mov     ah, 0x80
+        stc
+.out:   pop     bp
+        pop     ds
+        pop     si
+        pop     dx
+        pop     cx
+        ret
+
+; A packet at EBDA:EB_CDPKT: operation code AL, byte 4 = AH, the rest zero. -> ES = EBDA.
+cd_build:
+        push    di
+        push    cx
+        push    ax
+        call    es_ebda
+        mov     di, EB_CDPKT
+        xor     ax, ax
+        mov     cx, 6
+        rep     stosw
+        pop     ax
+        mov     [es:EB_CDPKT], al
+        mov     [es:EB_CDPKT + 4], ah
+        pop     cx
+        pop     di
+        ret
+
+; After CHECK CONDITION (AL = error register): REQUEST SENSE, and the sense key and additional
+; sense code as an INT 13h status -> AH. Keeps CX, DX, SI; uses ES, DI, BX.
+cd_sense:
+        push    cx
+        push    si
+        mov     cl, 4
+        shr     al, cl
+        push    ax                      ; AL = the sense key the error register gave
+        call    es_ebda
+        mov     di, EB_CDRS
+        xor     ax, ax
+        mov     cx, 6
+        rep     stosw
+        mov     byte [es:EB_CDRS], 0x03 ; REQUEST SENSE, 18 bytes (fixed format)
+        mov     byte [es:EB_CDRS + 4], 18
+        mov     si, EB_CDRS
+        mov     di, EB_CDSENSE
+        mov     bx, 9
+        call    cd_packet
+        pop     ax
+        mov     ah, 0                   ; additional sense code: unknown
+        jc      .map
+        call    es_ebda
+        mov     cl, [es:EB_CDSENSE + 2]
+        and     cl, 0x0F
+        jz      .map                    ; no sense left: keep the error register's key
+        mov     al, cl
+        mov     ah, [es:EB_CDSENSE + 12]
+.map:   and     al, 0x0F
+        mov     cl, ah
+        cmp     al, 0x02                ; NOT READY
+        jne     .k3
+        mov     ah, 0x31                ; MEDIUM NOT PRESENT -> no media in drive
+        cmp     cl, 0x3A
+        je      .out
+        mov     ah, 0xAA                ; drive not ready
+        jmp     .out
+.k3:    mov     ah, 0x10                ; MEDIUM ERROR -> uncorrectable read error
+        cmp     al, 0x03
+        je      .out
+        cmp     al, 0x05                ; ILLEGAL REQUEST
+        jne     .k6
+        mov     ah, 0x04                ; LBA OUT OF RANGE -> sector not found
+        cmp     cl, 0x21
+        je      .out
+        mov     ah, 0x01                ; anything else: invalid request
+        jmp     .out
+.k6:    mov     ah, 0x06                ; UNIT ATTENTION -> media changed
+        cmp     al, 0x06
+        je      .out
+        mov     ah, 0x03                ; DATA PROTECT -> write protected
+        cmp     al, 0x07
+        je      .out
+        mov     ah, 0x20                ; controller failure
+.out:   pop     si
+        pop     cx
+        ret
+
+; The packet at EBDA:EB_CDPKT, data to ES:DI (at most BX words stored). A unit attention
+; (power-on reset, medium changed: reported once) is retried once. -> AH = INT 13h status,
+; CF = error; ES:DI past the data. Uses BX, AL.
+cd_command:
+        push    cx
+        push    si
+        mov     cx, 2
+.again: push    es
+        push    di
+        push    bx
+        mov     si, EB_CDPKT
+        call    cd_packet
+        jnc     .good
+        cmp     ah, 0xFF
+        jne     .fail
+        call    cd_sense
+        cmp     ah, 0x06
+        jne     .fail
+        dec     cx
+        jz      .fail
+        pop     bx
+        pop     di
+        pop     es
+        jmp     .again
+.good:  pop     bx                      ; ES:DI stay where the data ended
+        pop     si
+        pop     si
+        pop     si
+        pop     cx
+        clc
+        ret
+.fail:  pop     bx
+        pop     bx
+        pop     bx
+        pop     si
+        pop     cx
+        stc
+        ret
+
+; Read CX (1..16) blocks of 2048 bytes at block DX:AX into ES:DI, storing at most BX words.
+; -> AH = status, CF; ES:DI past the data. Uses BX, AL.
+cd_read:
+        push    es
+        push    di
+        push    ax
+        push    ax
+        mov     al, 0x28                ; READ(10): LBA in bytes 2-5, length in 7-8, big-endian
+        call    cd_build
+        pop     ax
+        mov     [es:EB_CDPKT + 2], dh
+        mov     [es:EB_CDPKT + 3], dl
+        mov     [es:EB_CDPKT + 4], ah
+        mov     [es:EB_CDPKT + 5], al
+        mov     [es:EB_CDPKT + 7], ch
+        mov     [es:EB_CDPKT + 8], cl
+        pop     ax
+        pop     di
+        pop     es
+        jmp     cd_command
+
+; One block at DX:AX into the scratch buffer 07C0:0000 (the boot image goes there later).
+cd_read_scratch:
+        push    cx
+        push    bx
+        mov     bx, 0x07C0
+        mov     es, bx
+        xor     di, di
+        mov     bx, 1024
+        mov     cx, 1
+        call    cd_read
+        pop     bx
+        pop     cx
+        ret
+
+; TEST UNIT READY until the drive is ready: unit attentions are retried, "not ready" other than
+; "medium not present" is waited out (about 5 s of ticks); no medium ends at once.
+; -> AH = status, CF.
+cd_ready:
+        push    cx
+        mov     cx, 100
+.try:   xor     ax, ax                  ; TEST UNIT READY
+        call    cd_build
+        xor     bx, bx
+        call    cd_command
+        jnc     .ok
+        cmp     ah, 0x06
+        je      .next
+        cmp     ah, 0xAA
+        jne     .fail
+        call    wait_irq
+.next:  loop    .try
+.fail:  stc
+.ok:    pop     cx
+        ret
+
+; ---- INT 13h, drive E0h: the CD-ROM, 2048-byte blocks ----------------------------------------
+cd_service:
+        call    es_ebda
+        mov     ah, [bp + 1]
+        cmp     byte [es:EB_CD], 0
+        je      .inval                  ; no such drive
+        cmp     ah, 0x01
+        je      .status
+        cmp     ah, 0x00                ; reset
+        je      .ok
+        cmp     ah, 0x41
+        je      .ext_check
+        cmp     ah, 0x42
+        je      .read
+        cmp     ah, 0x43
+        je      .wp
+        cmp     ah, 0x47                ; extended seek
+        je      .ok
+        cmp     ah, 0x48
+        je      .params
+        cmp     ah, 0x4B
+        je      .emul
+.inval: mov     ah, 0x01
+        jmp     .done
+.wp:    mov     ah, 0x03                ; write protected
+        jmp     .done
+.ext_check:
+        cmp     word [bp + 2], 0x55AA
+        jne     .inval
+        mov     word [bp + 2], 0xAA55
+        mov     word [bp + 4], 0x0001   ; extended disk access functions (42h-44h, 47h, 48h)
+        mov     byte [es:EB_CDLAST], 0
+        mov     ah, 0x21                ; EDD 1.1
+        clc
+        ret
+.read:  call    cd_ext_read
+        jmp     .done
+.params:
+        call    cd_ext_params
+        jmp     .done
+.emul:  call    cd_emulation
+        jmp     .done
+.ok:    xor     ah, ah
+.done:  call    es_ebda
+        mov     [es:EB_CDLAST], ah
+        or      ah, ah
+        jz      .clc
+        stc
+        ret
+.clc:   clc
+        ret
+.status:
+        mov     ah, [es:EB_CDLAST]
+        or      ah, ah
+        jz      .clc
+        stc
+        ret
+
+; AH=42h: DS:SI = disk address packet (size, 0, count, offset, segment, LBA qword), in 2048-byte
+; blocks. On an error the packet's count says how many blocks were read.
+cd_ext_read:
+        push    ds
+        mov     ds, [bp + 16]
+        mov     si, [bp + 12]
+        cmp     byte [si], 16
+        jb      .badp
+        mov     cx, [si + 2]            ; count
+        cmp     cx, 127
+        ja      .badp
+        mov     ax, [si + 12]           ; LBA bits 32-63 must be zero
+        or      ax, [si + 14]
+        jnz     .nf
+        les     di, [si + 4]            ; buffer
+        mov     ax, [si + 8]
+        mov     dx, [si + 10]
+.loop:  jcxz    .good
+        mov     bx, cx                  ; blocks left
+        cmp     cx, 16
+        jbe     .n
+        mov     cx, 16
+.n:     push    bx
+        push    cx
+        push    dx
+        push    ax
+        mov     bx, cx
+        mov     cl, 10
+        shl     bx, cl                  ; words: 1024 per block
+        pop     ax
+        pop     dx
+        pop     cx
+        push    cx
+        push    dx
+        push    ax
+        call    cd_read
+        jc      .err
+        pop     ax
+        pop     dx
+        pop     cx
+        pop     bx
+        add     ax, cx
+        adc     dx, 0
+        sub     bx, cx
+        mov     cx, bx
+        jmp     .loop
+.err:   mov     al, ah
+        pop     cx
+        pop     dx
+        pop     cx
+        pop     bx                      ; blocks left, this one included
+        sub     [si + 2], bx
+        mov     ah, al
+        pop     ds
+        ret
+.good:  xor     ah, ah
+        pop     ds
+        ret
+.badp:  mov     ah, 0x01
+        pop     ds
+        ret
+.nf:    mov     ah, 0x04
+        pop     ds
+        ret
+
+; AH=48h: DS:SI = result buffer (size word first). Blocks from READ CAPACITY, 2048 bytes each.
+cd_ext_params:
+        push    ds
+        mov     ds, [bp + 16]
+        mov     si, [bp + 12]
+        cmp     word [si], 26
+        jb      .bad
+        mov     ax, 0x0025              ; READ CAPACITY: last block, block length (big-endian)
+        call    cd_build
+        mov     di, EB_CDSENSE
+        mov     bx, 4
+        call    cd_command
+        jc      .out
+        call    es_ebda
+        mov     dx, [es:EB_CDSENSE]
+        xchg    dl, dh
+        mov     ax, [es:EB_CDSENSE + 2]
+        xchg    al, ah
+        add     ax, 1
+        adc     dx, 0                   ; blocks = last + 1
+        mov     word [si], 26
+        mov     word [si + 2], 0x0004   ; removable medium; no CHS information
+        xor     cx, cx
+        mov     [si + 4], cx            ; cylinders, heads, sectors per track: none
+        mov     [si + 6], cx
+        mov     [si + 8], cx
+        mov     [si + 10], cx
+        mov     [si + 12], cx
+        mov     [si + 14], cx
+        mov     [si + 16], ax
+        mov     [si + 18], dx
+        mov     [si + 20], cx
+        mov     [si + 22], cx
+        mov     word [si + 24], 2048    ; bytes per sector
+        xor     ah, ah
+        jmp     .out
+.bad:   mov     ah, 0x01
+.out:   pop     ds
+        ret
+
+; AH=4Bh: AL = 00h terminate disk emulation, 01h get status; DS:SI = the specification packet
+; (13h bytes, El Torito 1.0 section 5.3). After a no-emulation boot there is no emulation to end:
+; both fill in the packet. Without a boot from the CD: invalid request.
+cd_emulation:
+        mov     al, [bp]
+        cmp     al, 0x01
+        ja      .bad
+        call    es_ebda
+        cmp     byte [es:EB_CDBOOT], 0
+        je      .bad
+        push    ds
+        mov     ds, [bp + 16]
+        mov     si, [bp + 12]
+        mov     byte [si], 0x13         ; packet size
+        mov     al, [es:EB_CDMEDIA]
+        mov     [si + 1], al            ; boot media type (0: no emulation)
+        mov     byte [si + 2], CD_DRIVE
+        mov     byte [si + 3], 1        ; controller index: the secondary IDE channel
+        mov     ax, [es:EB_CDRBA]
+        mov     [si + 4], ax            ; the image's first block
+        mov     ax, [es:EB_CDRBA + 2]
+        mov     [si + 6], ax
+        xor     ax, ax
+        mov     [si + 8], ax            ; device specification: master
+        mov     [si + 10], ax           ; user buffer segment for cached reads: none
+        mov     ax, [es:EB_CDSEG]
+        mov     [si + 12], ax           ; load segment
+        mov     ax, [es:EB_CDCOUNT]
+        mov     [si + 14], ax           ; virtual sectors loaded
+        xor     ax, ax
+        mov     [si + 16], al           ; cylinders, sectors, heads: emulation only
+        mov     [si + 17], ax
+        pop     ds
+        ret
+.bad:   mov     ah, 0x01
+        ret
+
+; ---- El Torito boot ---------------------------------------------------------------------------
+; The Boot Record Volume Descriptor (block 17), the boot catalog's validation entry (header 01h,
+; platform 80x86, key 55h AAh, words summing to zero) and initial/default entry (88h bootable,
+; media type, load segment, sector count, load block); a no-emulation image is loaded and run
+; at load segment:0000 with DL = E0h. Returns (a message printed) when the CD cannot boot.
+; Keeps DS (the BDA).
+cd_boot:
+        call    cd_ready
+        jnc     .ready
+        mov     si, msg_cd_nomedia
+        cmp     ah, 0x31
+        je      .fail
+        mov     si, msg_cd_notready
+        jmp     .fail
+.ready: xor     dx, dx
+        mov     ax, 17
+        call    cd_read_scratch
+        jc      .readerr
+        mov     ax, 0x07C0
+        mov     es, ax
+        xor     di, di
+        mov     si, eltorito_record
+        mov     cx, eltorito_record_end - eltorito_record
+        push    ds
+        push    cs
+        pop     ds
+        repe    cmpsb
+        pop     ds
+        mov     si, msg_cd_norecord
+        jne     .fail
+        mov     ax, [es:0x47]           ; the boot catalog's block
+        mov     dx, [es:0x49]
+        call    cd_read_scratch
+        jc      .readerr
+        mov     ax, 0x07C0
+        mov     es, ax
+        mov     si, msg_cd_noval
+        cmp     byte [es:0x00], 0x01    ; validation entry: header ID 01h
+        jne     .fail
+        mov     si, msg_cd_key
+        cmp     word [es:0x1E], 0xAA55  ; key bytes 55h AAh
+        jne     .fail
+        xor     ax, ax
+        xor     di, di
+        mov     cx, 16
+.sum:   add     ax, [es:di]
+        inc     di
+        inc     di
+        loop    .sum
+        mov     si, msg_cd_checksum
+        or      ax, ax
+        jnz     .fail
+        mov     si, msg_cd_platform
+        cmp     byte [es:0x01], 0x00    ; platform ID 0: 80x86
+        jne     .fail
+        mov     si, msg_cd_notbootable
+        cmp     byte [es:0x20], 0x88    ; initial/default entry: bootable
+        jne     .fail
+        mov     al, [es:0x21]
+        and     al, 0x0F                ; boot media type
+        jz      .noemul
+        mov     si, msg_cd_emul
+        call    print_str
+        mov     si, msg_media_unknown
+        cmp     al, 4
+        ja      .name
+        mov     bl, al
+        xor     bh, bh
+        shl     bx, 1
+        mov     si, [cs:bx + media_names - 2]
+.name:  call    print_str
+        mov     si, msg_cd_emul_end
+        jmp     .fail
+.noemul:
+        mov     bx, [es:0x22]           ; load segment, 0: 07C0h
+        or      bx, bx
+        jnz     .seg
+        mov     bx, 0x07C0
+.seg:   mov     cx, [es:0x26]           ; virtual 512-byte sectors
+        mov     si, msg_cd_empty
+        or      cx, cx
+        jz      .fail
+        mov     si, msg_cd_low
+        cmp     bx, CD_LOAD_MIN
+        jb      .fail
+        mov     si, msg_cd_big
+        cmp     cx, 1280                ; 640 KiB
+        ja      .fail
+        push    cx
+        mov     ax, cx
+        mov     cl, 5
+        shl     ax, cl                  ; paragraphs
+        pop     cx
+        add     ax, bx
+        jc      .fail
+        cmp     ax, [BDA_EBDA]
+        ja      .fail
+        mov     ax, [es:0x28]           ; the image's first block
+        mov     dx, [es:0x2A]
+        call    es_ebda
+        mov     byte [es:EB_CDMEDIA], 0
+        mov     [es:EB_CDRBA], ax
+        mov     [es:EB_CDRBA + 2], dx
+        mov     [es:EB_CDSEG], bx
+        mov     [es:EB_CDCOUNT], cx
+        mov     es, bx
+        xor     di, di
+        mov     bp, cx                  ; BP = sectors; whole blocks first, 16 at a time
+        shr     cx, 1
+        shr     cx, 1
+.blocks:
+        jcxz    .part
+        mov     si, cx                  ; blocks left
+        cmp     cx, 16
+        jbe     .b
+        mov     cx, 16
+.b:     mov     bx, cx
+        push    cx
+        mov     cl, 10
+        shl     bx, cl                  ; words
+        pop     cx
+        push    dx
+        push    ax
+        call    cd_read
+        pop     ax
+        pop     dx
+        jc      .loaderr
+        add     ax, cx
+        adc     dx, 0
+        sub     si, cx
+        mov     cx, si
+        jmp     .blocks
+.part:  mov     bx, bp                  ; the last 1-3 sectors: part of one block
+        and     bx, 3
+        jz      .go
+        mov     cl, 8
+        shl     bx, cl                  ; 256 words per sector
+        mov     cx, 1
+        call    cd_read
+        jc      .loaderr
+.go:    call    es_ebda
+        mov     byte [es:EB_CDBOOT], 1
+        mov     bx, [es:EB_CDSEG]
+        xor     ax, ax
+        mov     ds, ax
+        mov     es, ax
+        mov     dl, CD_DRIVE
+        push    bx                      ; far return to load segment:0000
+        push    ax
+        retf
+.loaderr:
+        mov     si, msg_cd_loaderr
+        jmp     .fail
+.readerr:
+        mov     si, msg_cd_readerr
+.fail:  call    print_str
+        ret
+
+; ---------------------------------------------------------------------------------------------
 ; INT 19h: boot. The order comes from CMOS 3Dh (first device in bits 0-3, second in 4-7) and
 ; 38h bits 4-7 (third), 1 = floppy, 2 = hard disk, 3 = CD-ROM; all zero: floppy, hard disk.
 ; ---------------------------------------------------------------------------------------------
@@ -2734,8 +3477,15 @@ boot_device:
         je      .hd
         cmp     al, 3
         jne     .out
+        call    es_ebda
+        mov     si, msg_cd_nodrive
+        cmp     byte [es:EB_CD], 0
+        je      .msg
         mov     si, msg_boot_cd
         call    print_str
+        call    cd_boot                 ; returns only when the CD cannot boot
+        jmp     .out
+.msg:   call    print_str
         jmp     .out
 .floppy:
         mov     al, 0x10
@@ -2845,7 +3595,36 @@ msg_mib:          db ' MiB', 13, 10, 0
 msg_nolba:        db 'Hard disk without LBA ignored', 13, 10, 0
 msg_boot_fd:      db 'Booting from floppy...', 13, 10, 0
 msg_boot_hd:      db 'Booting from hard disk...', 13, 10, 0
-msg_boot_cd:      db 'Booting from CD-ROM is not supported by this BIOS', 13, 10, 0
+msg_boot_cd:      db 'Booting from CD-ROM...', 13, 10, 0
+msg_cd:           db 'CD-ROM drive: ', 0
+msg_cd_nodrive:   db 'Boot failed: no CD-ROM drive', 13, 10, 0
+msg_cd_nomedia:   db 'Boot failed: no medium in the CD-ROM drive', 13, 10, 0
+msg_cd_notready:  db 'Boot failed: the CD-ROM drive is not ready', 13, 10, 0
+msg_cd_readerr:   db 'Boot failed: could not read the CD', 13, 10, 0
+msg_cd_norecord:  db 'Boot failed: not a bootable CD (no El Torito boot record)', 13, 10, 0
+msg_cd_noval:     db 'Boot failed: bad El Torito boot catalog (no validation entry)', 13, 10, 0
+msg_cd_key:       db 'Boot failed: bad El Torito boot catalog (key is not 55 AA)', 13, 10, 0
+msg_cd_checksum:  db 'Boot failed: bad El Torito boot catalog (checksum)', 13, 10, 0
+msg_cd_platform:  db 'Boot failed: the El Torito boot catalog is not for 80x86 PCs', 13, 10, 0
+msg_cd_notbootable: db 'Boot failed: the CD', 39, 's default boot entry is not bootable', 13, 10, 0
+msg_cd_emul:      db 'Boot failed: El Torito ', 0
+msg_cd_emul_end:  db ' emulation is not supported (no-emulation images only)', 13, 10, 0
+msg_cd_empty:     db 'Boot failed: the CD', 39, 's boot image has no sectors to load', 13, 10, 0
+msg_cd_low:       db 'Boot failed: the CD', 39, 's boot image load segment is below 0700h', 13, 10, 0
+msg_cd_big:       db 'Boot failed: the CD', 39, 's boot image does not fit in conventional memory', 13, 10, 0
+msg_cd_loaderr:   db 'Boot failed: could not read the CD', 39, 's boot image', 13, 10, 0
+msg_media_12:     db '1.2 MiB floppy', 0
+msg_media_144:    db '1.44 MiB floppy', 0
+msg_media_288:    db '2.88 MiB floppy', 0
+msg_media_hd:     db 'hard disk', 0
+msg_media_unknown: db 'unknown media type', 0
+media_names:      dw msg_media_12, msg_media_144, msg_media_288, msg_media_hd
+
+; The Boot Record Volume Descriptor's first bytes (El Torito 1.0, section 2.0): type 0, "CD001",
+; version 1, and the boot system identifier padded with zeros to 32 bytes.
+eltorito_record:  db 0, 'CD001', 1, 'EL TORITO SPECIFICATION'
+                  times 32 - 23 db 0
+eltorito_record_end:
 msg_boot_readerr: db 'Boot failed: could not read the boot sector', 13, 10, 0
 msg_boot_nosig:   db 'Boot failed: not a bootable disk', 13, 10, 0
 msg_noboot:       db 'No bootable device.', 13, 10, 0
