@@ -1,0 +1,269 @@
+// Booting from the ATAPI CD-ROM (boot order d) on the built-in BIOS, per the El Torito Bootable
+// CD-ROM Format Specification 1.0 (Phoenix/IBM, 1995): ISOs made by Debian's genisoimage (a tool
+// we did not write) with a no-emulation boot image assembled here from test/fixtures/cdboot.asm.
+// The image reports what the BIOS handed it and reads the ISO's HELLO.TXT through INT 13h AH=42h;
+// every expectation comes from the specification or from the ISO genisoimage wrote (its boot
+// catalog and files, parsed here independently of the BIOS). The same ISO also boots on QEMU's
+// isapc machine (an ATAPI drive we did not write). Skipped, with a message, where genisoimage,
+// nasm or (for the QEMU part) qemu-system-i386 is missing (tools/scripts/install-system-deps.sh).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PC_1_1, PcMachine, demoFloppyImage, deriveMachineType, memoryDisk } from '../src/index';
+
+function has(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const genisoimage = has('genisoimage', ['-version']);
+const nasm = has('nasm', ['-v']);
+const qemu = has('qemu-system-i386', ['--version']);
+const tools = genisoimage && nasm;
+if (!genisoimage) console.warn('cdrom-boot: genisoimage is not installed; skipping (apt-get install genisoimage)');
+if (!nasm) console.warn('cdrom-boot: nasm is not installed; skipping (apt-get install nasm)');
+if (tools && !qemu) console.warn('cdrom-boot: qemu-system-i386 is not installed; skipping the QEMU cross-check (apt-get install qemu-system-x86)');
+
+const fixtures = resolve(import.meta.dirname, 'fixtures');
+const firmware = resolve(import.meta.dirname, '../firmware');
+const work = mkdtempSync(join(tmpdir(), 'bp-cd-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const HELLO = 'Hello from an ISO 9660 file written by genisoimage.';
+const BLOCK = 2048;
+
+/** The boot program, assembled from its source. */
+function bootImage(): Buffer {
+  const out = join(work, 'cdboot.bin');
+  if (!existsSync(out)) execFileSync('nasm', ['-f', 'bin', '-o', out, join(fixtures, 'cdboot.asm')]);
+  return readFileSync(out);
+}
+
+let isoCount = 0;
+/** An ISO of HELLO.TXT (and the boot image, when `-b cdboot.bin` is among the options). */
+function iso(options: string[], extra: Record<string, Uint8Array> = {}): Uint8Array {
+  const n = isoCount++;
+  const root = join(work, `root${n}`);
+  mkdirSync(root);
+  writeFileSync(join(root, 'hello.txt'), HELLO);
+  writeFileSync(join(root, 'cdboot.bin'), bootImage());
+  for (const [name, bytes] of Object.entries(extra)) writeFileSync(join(root, name), bytes);
+  const out = join(work, `cd${n}.iso`);
+  execFileSync('genisoimage', ['-quiet', '-o', out, ...options, root]);
+  return new Uint8Array(readFileSync(out));
+}
+
+const le32 = (b: Uint8Array, i: number) => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+const le16 = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8);
+const hex = (v: number, digits: number) => v.toString(16).toUpperCase().padStart(digits, '0');
+
+/** The boot catalog genisoimage wrote: its block, and the initial/default entry (El Torito 2.0, 2.1, 2.2). */
+function catalog(image: Uint8Array): { block: number; media: number; loadSegment: number; sectors: number; rba: number } {
+  const record = image.subarray(17 * BLOCK, 18 * BLOCK);
+  expect(String.fromCharCode(...record.subarray(7, 30))).toBe('EL TORITO SPECIFICATION');
+  const block = le32(record, 0x47);
+  const entry = image.subarray(block * BLOCK + 0x20, block * BLOCK + 0x40);
+  return { block, media: entry[1]!, loadSegment: le16(entry, 2), sectors: le16(entry, 6), rba: le32(entry, 8) };
+}
+
+const START = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+/** Boot a machine with this CD until the boot program finishes or the BIOS gives up. */
+function boot(cd: Uint8Array | undefined, order: string, more: { fda?: Uint8Array; type?: typeof PC_1_1 } = {}) {
+  const m = new PcMachine({
+    ...(cd ? { cdrom: memoryDisk(cd, true) } : {}),
+    ...(more.fda ? { fda: memoryDisk(more.fda) } : {}),
+    ...(more.type ? { type: more.type } : {}),
+    boot: order,
+    startTime: START,
+  });
+  const done = () =>
+    m.serialOutput.includes('CD boot test done') ||
+    m.debugOutput.includes('No bootable device.') ||
+    m.serialOutput.includes('booted from the built-in floppy image');
+  const r = m.run({ maxInstructions: 60_000_000, until: done });
+  if (!done()) console.log(r, '\nDEBUG:\n' + m.debugOutput, '\nSERIAL:\n' + m.serialOutput, '\nSCREEN:\n' + m.screenText());
+  return m;
+}
+
+describe.skipIf(!tools)('El Torito no-emulation boot (CMOS boot order d)', () => {
+  const cd = tools ? iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']) : new Uint8Array();
+  const m = tools ? boot(cd, 'd') : undefined!;
+
+  it('POST finds the ATAPI drive by IDENTIFY PACKET DEVICE and names it', () => {
+    expect(m.debugOutput).toContain('CD-ROM drive: Backplane ATAPI CD-ROM');
+    expect(m.debugOutput).toContain('Booting from CD-ROM...');
+  });
+
+  it('loads the boot image at the default load segment 07C0h and runs it at 07C0:0000 with DL = E0h', () => {
+    const entry = catalog(cd);
+    expect(entry.media).toBe(0); // no emulation
+    expect(entry.loadSegment).toBe(0); // 0: the traditional 07C0h
+    expect(m.serialOutput).toContain('CD boot image running, DL=E0 CS=07C0\r\n');
+    expect(m.screenText()).toContain('CD boot image running, DL=E0 CS=07C0');
+  });
+
+  it('loads the sector count of the default entry: -boot-load-size 4 puts all four 512-byte sectors in memory', () => {
+    expect(catalog(cd).sectors).toBe(4);
+    expect(m.serialOutput).toContain('sectors in memory: 1 2 3 4 \r\n');
+  });
+
+  it('the boot program reads the disc with INT 13h AH=42h (2048-byte blocks): HELLO.TXT as genisoimage wrote it', () => {
+    expect(m.serialOutput).toContain(`HELLO.TXT: ${HELLO}\r\n`);
+    expect(m.screenText()).toContain(`HELLO.TXT: ${HELLO}`);
+    expect(m.serialOutput).toContain('CD boot test done');
+  });
+
+  it('-boot-load-size 3 loads exactly three 512-byte sectors, not the whole 2048-byte block', () => {
+    const three = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '3', '-c', 'boot.cat']);
+    expect(catalog(three).sectors).toBe(3);
+    const m3 = boot(three, 'd');
+    expect(m3.serialOutput).toContain('sectors in memory: 1 2 3 \r\n');
+    expect(m3.serialOutput).toContain(`HELLO.TXT: ${HELLO}`);
+  });
+
+  it('-boot-load-seg 2000h: the image runs at the load segment of the catalog entry', () => {
+    const high = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-boot-load-seg', '0x2000', '-c', 'boot.cat']);
+    expect(catalog(high).loadSegment).toBe(0x2000);
+    const mh = boot(high, 'd');
+    expect(mh.serialOutput).toContain('CD boot image running, DL=E0 CS=2000');
+    expect(mh.serialOutput).toContain(`HELLO.TXT: ${HELLO}`);
+  });
+});
+
+describe.skipIf(!tools)('INT 13h on the CD drive (E0h) after a no-emulation boot', () => {
+  const cd = tools ? iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']) : new Uint8Array();
+  const m = tools ? boot(cd, 'd') : undefined!;
+
+  it('AH=41h: installed (BX = AA55h), extended disk access (CX bit 0)', () => {
+    const r = /INT 13h 41h: version ([0-9A-F]{2}) subsets ([0-9A-F]{4})/.exec(m.serialOutput);
+    expect(r).not.toBeNull();
+    expect(Number.parseInt(r![2]!, 16) & 1).toBe(1);
+  });
+
+  it('AH=48h: 2048 bytes per sector and the number of blocks on the disc', () => {
+    expect(cd.length % BLOCK).toBe(0);
+    expect(m.serialOutput).toContain(`INT 13h 48h: bytes per sector 0800 blocks ${hex(cd.length / BLOCK, 8)}\r\n`);
+  });
+
+  it('AX=4B01h: the 13h-byte specification packet: no emulation, drive E0h, image block, load segment, sector count', () => {
+    const r = /INT 13h 4B01h: ((?:[0-9A-F]{2} ){19})/.exec(m.serialOutput);
+    expect(r).not.toBeNull();
+    const p = r![1]!.trim().split(' ').map((h) => Number.parseInt(h, 16));
+    const entry = catalog(cd);
+    expect(p[0]).toBe(0x13); // packet size
+    expect(p[1]).toBe(0); // boot media type: no emulation
+    expect(p[2]).toBe(0xe0); // drive number
+    expect(le32(Uint8Array.from(p), 4)).toBe(entry.rba); // the boot image's first block
+    expect(le16(Uint8Array.from(p), 12)).toBe(0x07c0); // load segment
+    expect(le16(Uint8Array.from(p), 14)).toBe(entry.sectors); // virtual sectors loaded
+  });
+
+  it('AH=42h past the end of the disc: error 04h (sector not found) and a block count of 0 in the packet', () => {
+    expect(m.serialOutput).toContain('read past the end: status 04 blocks read 0000\r\n');
+  });
+});
+
+describe.skipIf(!tools)('a CD that cannot boot: a clear message, then the next device in the boot order', () => {
+  it('no medium in the drive: says so, then boots the floppy (boot order d, a)', () => {
+    const m = boot(undefined, 'da', { fda: demoFloppyImage() });
+    const d = m.debugOutput;
+    expect(d).toContain('Booting from CD-ROM...\r\nBoot failed: no medium in the CD-ROM drive\r\nBooting from floppy...');
+    expect(m.serialOutput).toContain('booted from the built-in floppy image');
+  });
+
+  it('an ISO without a boot record (genisoimage without -b): not bootable, then "No bootable device."', () => {
+    const m = boot(iso([]), 'd');
+    expect(m.debugOutput).toContain('Boot failed: not a bootable CD (no El Torito boot record)\r\nNo bootable device.');
+  });
+
+  it('a boot catalog whose validation entry does not sum to zero is refused', () => {
+    const cd = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']);
+    cd[catalog(cd).block * BLOCK + 4] ^= 0x01; // one bit of the ID string: the words no longer sum to 0
+    const m = boot(cd, 'd');
+    expect(m.debugOutput).toContain('Boot failed: bad El Torito boot catalog (checksum)');
+    expect(m.serialOutput).not.toContain('CD boot image running');
+  });
+
+  it('a validation entry without the key bytes 55h AAh is refused', () => {
+    const cd = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']);
+    const at = catalog(cd).block * BLOCK;
+    expect([cd[at + 0x1e], cd[at + 0x1f]]).toEqual([0x55, 0xaa]);
+    cd[at + 0x1f] = 0;
+    const m = boot(cd, 'd');
+    expect(m.debugOutput).toContain('Boot failed: bad El Torito boot catalog (key is not 55 AA)');
+  });
+
+  it('a default entry that is not bootable (indicator 00h) is refused', () => {
+    const cd = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']);
+    const at = catalog(cd).block * BLOCK;
+    expect(cd[at + 0x20]).toBe(0x88);
+    cd[at + 0x20] = 0x00;
+    const m = boot(cd, 'd');
+    expect(m.debugOutput).toContain("Boot failed: the CD's default boot entry is not bootable");
+  });
+
+  it('floppy emulation (genisoimage -b with a 1.44 MB image) is refused, naming the mode', () => {
+    const cd = iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': demoFloppyImage() });
+    expect(catalog(cd).media).toBe(2); // 1.44 MB diskette emulation
+    const m = boot(cd, 'd');
+    expect(m.debugOutput).toContain('Boot failed: El Torito 1.44 MiB floppy emulation is not supported (no-emulation images only)');
+  });
+
+  it('a machine type without the secondary IDE channel has no CD-ROM drive, and says so', () => {
+    const type = deriveMachineType(PC_1_1, { name: 'pc-no-cd', remove: ['ide1'] });
+    const m = boot(undefined, 'da', { fda: demoFloppyImage(), type });
+    expect(m.debugOutput).not.toContain('CD-ROM drive:');
+    expect(m.debugOutput).toContain('Boot failed: no CD-ROM drive\r\nBooting from floppy...');
+  });
+});
+
+/** Boot QEMU isapc on our BIOS until `until` appears on the serial port or the debug console. */
+async function qemuBoot(args: string[], until: RegExp, seconds = 30): Promise<{ serial: string; debug: string }> {
+  const serial = join(work, `serial-${Math.random().toString(36).slice(2)}.txt`);
+  const debug = serial.replace('serial-', 'debug-');
+  const child = spawn(
+    'qemu-system-i386',
+    ['-M', 'isapc', '-cpu', '486', '-m', '16', '-bios', join(firmware, 'bios.bin'), '-display', 'none', '-no-reboot', '-nic', 'none',
+      '-serial', `file:${serial}`, '-debugcon', `file:${debug}`, ...args],
+    { stdio: 'ignore' },
+  );
+  const read = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1') : '');
+  const deadline = Date.now() + seconds * 1000;
+  try {
+    while (Date.now() < deadline) {
+      if (until.test(read(serial)) || until.test(read(debug))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+  return { serial: read(serial), debug: read(debug) };
+}
+
+describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI drive we did not write)', () => {
+  it('POST names QEMU\'s drive, the image boots with DL = E0h and reads HELLO.TXT through INT 13h', async () => {
+    const cd = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']);
+    const path = join(work, 'qemu.iso');
+    writeFileSync(path, cd);
+    const { serial, debug } = await qemuBoot(['-cdrom', path, '-boot', 'd'], /CD boot test done/);
+    expect(debug).toContain('CD-ROM drive: QEMU DVD-ROM'); // QEMU's IDENTIFY PACKET DEVICE model
+    expect(debug).toContain('Booting from CD-ROM...');
+    expect(serial).toContain('CD boot image running, DL=E0 CS=07C0\r\n');
+    expect(serial).toContain('sectors in memory: 1 2 3 4 \r\n');
+    expect(serial).toContain(`INT 13h 48h: bytes per sector 0800 blocks ${hex(cd.length / BLOCK, 8)}\r\n`);
+    expect(serial).toContain(`HELLO.TXT: ${HELLO}\r\n`);
+    expect(serial).toContain('read past the end: status 04 blocks read 0000\r\n');
+    expect(serial).toContain('CD boot test done');
+  }, 60_000);
+
+  it('QEMU\'s empty CD drive: "no medium", then "No bootable device."', async () => {
+    const { debug } = await qemuBoot(['-boot', 'd'], /No bootable device/);
+    expect(debug).toContain('Boot failed: no medium in the CD-ROM drive\r\nNo bootable device.');
+  }, 60_000);
+});
