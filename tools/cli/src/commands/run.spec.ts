@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,5 +150,36 @@ describe('backplane run: progress', () => {
     const pipe = capture();
     await main(['run', '--max-instructions', '60000000'], pipe.io);
     expect(pipe.err).not.toContain('%');
+  }, 60_000);
+});
+
+const isoTools = ['genisoimage', 'nasm'].every((cmd) => {
+  try {
+    execFileSync(cmd, [cmd === 'nasm' ? '-v' : '-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (!isoTools) console.warn('run.spec: genisoimage or nasm is not installed; skipping the CD-ROM boot (apt-get install genisoimage nasm)');
+
+describe.skipIf(!isoTools)('backplane run: --cdrom and --boot d', () => {
+  it('boots a genisoimage ISO with a no-emulation El Torito image; --until stops at its text', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const root = join(dir, 'cdroot');
+    mkdirSync(root);
+    const source = resolve(import.meta.dirname, '../../../../packages/machine-pc/test/fixtures/cdboot.asm');
+    execFileSync('nasm', ['-f', 'bin', '-o', join(root, 'cdboot.bin'), source]);
+    writeFileSync(join(root, 'hello.txt'), 'Text genisoimage put on the disc.');
+    const iso = join(dir, 'boot.iso');
+    execFileSync('genisoimage', ['-quiet', '-o', iso, '-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat', root]);
+    const c = capture();
+    expect(await main(['run', '--cdrom', iso, '--boot', 'd', '--until', 'CD boot test done', '--json'], c.io)).toBe(0);
+    const r = JSON.parse(c.out) as { stopReason: string; serial: string; screen: string };
+    expect(r.stopReason).toBe('until');
+    expect(r.screen).toContain('Booting from CD-ROM...');
+    expect(r.serial).toContain('CD boot image running, DL=E0');
+    expect(r.serial).toContain('HELLO.TXT: Text genisoimage put on the disc.');
   }, 60_000);
 });
