@@ -4,11 +4,13 @@
 ; the emulated chips only through their ports, DMA and IRQs, as any PC BIOS does:
 ;   8259A PIC pair, 8254 PIT (18.2 Hz tick), 8042 keyboard controller, MC146818 RTC/CMOS,
 ;   8237A DMA (floppy on channel 2), 82077AA floppy controller, ATA disks on the primary
-;   channel, 16550A UART (COM1), the text buffer at B800:0000 with a 6845-style CRTC cursor.
+;   channel, an ATAPI CD-ROM drive at the secondary channel's master position, 16550A UART
+;   (COM1), the text buffer at B800:0000 with a 6845-style CRTC cursor.
 ;
-; Services: INT 10h (text), 11h, 12h, 13h (floppy and hard disk, CHS and the LBA extensions),
-; 14h, 15h (basic), 16h, 17h, 18h, 19h (boot floppy then hard disk, or the CMOS boot order),
-; 1Ah (ticks, RTC time and date).
+; Services: INT 10h (text), 11h, 12h, 13h (floppy and hard disk, CHS and the LBA extensions;
+; the CD-ROM as drive E0h: 41h, 42h, 48h, 4Bh with 2048-byte blocks), 14h, 15h (basic), 16h,
+; 17h, 18h, 19h (boot floppy then hard disk, or the CMOS boot order; CD-ROM: El Torito
+; no-emulation images), 1Ah (ticks, RTC time and date).
 ;
 ; Configuration comes from CMOS, as on real PCs: 0x10 floppy types, 0x15/0x16 base memory,
 ; 0x30/0x31 extended memory, 0x3D (and 0x38 bits 4-7) boot order in QEMU's encoding
@@ -1511,7 +1513,8 @@ int15:
 
 ; ---------------------------------------------------------------------------------------------
 ; INT 13h: disks. DL < 80h: floppy drives (82077AA, DMA channel 2, IRQ 6);
-; DL = 80h, 81h: ATA disks on the primary channel (polled PIO, LBA28).
+; DL = 80h, 81h: ATA disks on the primary channel (polled PIO, LBA28);
+; DL = E0h: the ATAPI CD-ROM (polled PIO packets, 2048-byte blocks; see cd_service).
 ; Returns CF = 1 and AH = status on error, CF = 0 and AH = 0 on success.
 ; ---------------------------------------------------------------------------------------------
 int13:
