@@ -16,9 +16,10 @@ import { Container } from 'inversify';
 import { Observable, Subject } from 'rxjs';
 import { loadMachine, saveMachine, type DeviceEntry, type LoadResult, type StreamSource } from '@backplane/vmstate';
 import { buildDeviceModules, cmosFloppyType, type BuiltDevice } from './devices';
-import { MachineConfigError, UnknownMachineTypeError } from './errors';
+import { MachineConfigError, MachineStateError, UnknownMachineTypeError } from './errors';
 import { builtInBios } from './firmware';
 import { cpuSection, deviceEntry, machineSection } from './snapshot';
+import { dirtyOverlayClusters, disksSection, type DiskSlot } from './disks';
 import { DEFAULT_MACHINE_TYPE, MACHINE_TYPES, type CpuModelName, type DeviceKind, type MachineType } from './machine-types';
 
 export interface MachineOptions {
@@ -111,6 +112,8 @@ export class PcMachine {
   private debugText = '';
   private resetPending = false;
   private readonly bios: Uint8Array;
+  /** The images attached at power-on, by drive slot (their overlays travel in the stream). */
+  private readonly drives: ReadonlyMap<DiskSlot, BlockDevice>;
 
   /** Bytes COM1 transmits (paced in virtual time). */
   readonly serial$: Observable<number> = this.serialSubject.asObservable();
@@ -131,6 +134,13 @@ export class PcMachine {
     if (!Number.isInteger(memoryKiB) || memoryKiB < 64 || memoryKiB > maxKiB)
       throw new MachineConfigError(`memory must be 64..${maxKiB} KiB for an ${this.cpuModel}, got ${memoryKiB}`);
     this.memoryKiB = memoryKiB;
+
+    const drives = new Map<DiskSlot, BlockDevice>();
+    for (const slot of ['fda', 'fdb', 'hda', 'hdb', 'cdrom'] as const) {
+      const image = options[slot];
+      if (image) drives.set(slot, image);
+    }
+    this.drives = drives;
 
     const extendedKiB = memoryKiB > KiB ? memoryKiB - KiB : 0;
     const backing = Math.max(MiB, MiB + extendedKiB * KiB);
@@ -294,7 +304,13 @@ export class PcMachine {
       const e = deviceEntry(this.devices.get(spec.id) as never, spec.kind);
       if (e) entries.push(e);
     }
+    if (this.carriesDisks) entries.push({ device: 'disks', target: disksSection(this.drives) });
     return entries;
+  }
+
+  /** Whether this machine type's streams carry the disks (pc-1.0's, pinned `pc-disks: 0`, do not). */
+  private get carriesDisks(): boolean {
+    return this.type.stateVersions?.['pc-disks'] !== 0;
   }
 
   /**
@@ -303,6 +319,13 @@ export class PcMachine {
    * Timers are saved on the machine's own timeline (now = 0), which a load restores exactly.
    */
   save(): AsyncIterable<Uint8Array> {
+    if (!this.carriesDisks) {
+      const dirty = dirtyOverlayClusters(this.drives);
+      if (dirty > 0)
+        throw new MachineStateError(
+          `machine type ${this.type.name} cannot carry disk overlays in its streams, and ${dirty} cluster(s) of guest writes would be lost: save under a newer machine type, or run with the disks written through`,
+        );
+    }
     return saveMachine({
       machineType: this.type.name,
       now: 0,

@@ -18,3 +18,8 @@ export class UnknownMachineTypeError extends MachineError {
 export class MachineConfigError extends MachineError {
   override readonly name = 'MachineConfigError';
 }
+
+/** The machine cannot be saved as asked without losing state. */
+export class MachineStateError extends MachineError {
+  override readonly name = 'MachineStateError';
+}

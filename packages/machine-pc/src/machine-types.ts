@@ -85,15 +85,18 @@ export const PC_1_1: MachineType = Object.freeze({
 });
 
 /**
- * pc-1.0: the first release's PC/AT. Its RTC has 128 bytes of CMOS only, and its streams carry
- * `rtc-mc146818` version 1, which that release reads (test/golden holds a stream it wrote).
+ * pc-1.0: the first release's PC/AT. Its RTC has 128 bytes of CMOS only; its streams carry
+ * `rtc-mc146818` version 1 and no disks section, as that release wrote and reads them
+ * (test/golden holds a stream it wrote). Disk overlays therefore cannot travel under pc-1.0: a
+ * save that would drop guest writes is refused.
  */
 export const PC_1_0: MachineType = deriveMachineType(PC_1_1, {
   name: 'pc-1.0',
   description:
     'IBM PC/AT compatible: 80286, 8259A pair, 8254, 8237A pair, MC146818, 8042, two 16550A, 82077AA floppy, two ATA channels, VGA text (first release)',
   compat: [{ kind: 'rtc', property: 'upperBase', value: -1 }],
-  stateVersions: { 'rtc-mc146818': 1 },
+  // The first release's streams had no disks section (pc-disks); its RTC section was version 1.
+  stateVersions: { 'rtc-mc146818': 1, 'pc-disks': 0 },
 });
 
 /** Every machine type this build knows, by name. The first is the default (the newest). */

@@ -60,7 +60,7 @@ describe('machine types: pc-1.1 is the newest, pc-1.0 the first release', () => 
     expect([...MACHINE_TYPES.keys()]).toEqual(['pc-1.1', 'pc-1.0']);
     expect(DEFAULT_MACHINE_TYPE).toBe('pc-1.1');
     expect(PC_1_0.compat).toEqual([{ kind: 'rtc', property: 'upperBase', value: -1 }]);
-    expect(PC_1_0.stateVersions).toEqual({ 'rtc-mc146818': 1 });
+    expect(PC_1_0.stateVersions).toEqual({ 'rtc-mc146818': 1, 'pc-disks': 0 });
     expect(PC_1_1.stateVersions).toEqual({});
   });
 
