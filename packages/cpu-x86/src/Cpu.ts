@@ -1,6 +1,7 @@
 // The x86 processor core: memory and port access through the bus, flags, interrupts and the
 // run loop. Instruction behaviour lives in ops.ts (one handler per opcode, in tables).
 import type { InterruptController, IoSpace, MemorySpace, VirtualClock } from '@backplane/bus';
+import { CodeCache } from './blocks';
 import { buildOpcodeTable, runSlice, type OpHandler } from './ops';
 import {
   AF,
@@ -43,7 +44,17 @@ export interface CpuBus {
 export interface CpuOptions {
   /** Which processor: selects the documented differences (default 8086). */
   readonly model?: CpuModel;
+  /**
+   * Translate code that runs often into JavaScript functions (default true). The results are
+   * the same either way, instruction for instruction; off, every instruction is interpreted.
+   */
+  readonly translate?: boolean;
 }
+
+/** How often a start address is reached before its block is translated. */
+const TRANSLATE_THRESHOLD = 24;
+/** Most instructions in one translated block. */
+const BLOCK_INSTRUCTIONS = 48;
 
 /** Why `run` returned. */
 export type StopReason =
@@ -111,6 +122,8 @@ export class X86Cpu {
   amask: number;
   /** @internal the opcode table for this model. */
   readonly ops: OpHandler[];
+  /** @internal translated blocks (absent when translation is off). */
+  readonly code: CodeCache | undefined;
 
   // ---- per-instruction decode state (internal) ----
   /** Default segment for data operands (DS, or the override). */
@@ -162,18 +175,34 @@ export class X86Cpu {
     this.amask = bus.memory.addressMask;
     this.unsubscribeA20 = bus.memory.onA20(() => {
       this.amask = this.mem.addressMask;
+      this.code?.a20Changed();
     });
     this.ops = buildOpcodeTable(this.m);
+    this.code = (options.translate ?? true) ? new CodeCache(this, bus.memory, { threshold: TRANSLATE_THRESHOLD, maxInstructions: BLOCK_INSTRUCTIONS }) : undefined;
   }
 
   /** Stop listening to the bus (the machine is being torn down). */
   dispose(): void {
     this.unsubscribeA20();
     this.unsubscribeIntr?.();
+    this.code?.dispose();
+  }
+
+  /**
+   * @internal Translation settings, for tests that drive the translator through the
+   * SingleStepTests: `threshold` 0 translates at first sight, `maxInstructions` 1 makes each
+   * instruction its own block.
+   */
+  tuneTranslation(threshold: number, maxInstructions: number): void {
+    if (this.code === undefined) return;
+    this.code.clear();
+    this.code.threshold = threshold;
+    this.code.maxInstructions = maxInstructions;
   }
 
   /** RESET: registers to their power-on values; memory is untouched. */
   reset(): void {
+    this.code?.clear();
     resetCpuState(this.state, this.m);
     this.dseg = DS;
     this.sseg = SS;
@@ -251,6 +280,8 @@ export class X86Cpu {
   loadState(saved: CpuSavedState): void {
     validate(cpuStateDescriptor, saved);
     if (saved.model !== this.m) throw new CpuStateError(`the state is of processor model ${saved.model}, this processor is an ${this.model}`);
+    // Memory is usually loaded with the state, behind the write watch: start the cache over.
+    this.code?.clear();
     const s = this.state;
     s.gpr.set(saved.gpr);
     s.seg.set(saved.seg);

@@ -28,4 +28,4 @@ export {
   DS,
 } from './registers';
 export { SingleStepFormatError, SingleStepMetadata, SingleStepRunner, parseSingleStepFile } from './singlestep';
-export type { SingleStepStatus, SingleStepTest, SingleStepMismatch } from './singlestep';
+export type { SingleStepRunnerOptions, SingleStepStatus, SingleStepTest, SingleStepMismatch } from './singlestep';

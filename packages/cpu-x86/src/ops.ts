@@ -1,5 +1,7 @@
 // Instruction handlers, one per opcode, gathered into a 256-entry table per processor model.
 // 16-bit operand and address size (real mode); the 80386 adds tables for 32-bit sizes.
+import type { CodeCache } from './blocks';
+import { TABLE_MASK } from './blocks';
 import type { X86Cpu } from './Cpu';
 import { REG8_INDEX } from './Cpu';
 import { LAZY_ADD, LAZY_LOGIC, LAZY_SUB } from './state';
@@ -737,7 +739,7 @@ const movR16Imm: OpHandler = (c, op) => {
  * ROL ROR RCL RCR SHL SHR (SAL/SETMO) SAR of `v` by `count` (already masked on the 80186+),
  * with the flags as each step would leave them. Count 0 changes nothing.
  */
-function shift(c: X86Cpu, kind: number, v: number, count: number, bits: number): number {
+export function shift(c: X86Cpu, kind: number, v: number, count: number, bits: number): number {
   if (count === 0) return v;
   const mask = bits === 8 ? 0xff : 0xffff;
   const top = bits - 1;
@@ -1659,15 +1661,16 @@ export function dispatch(c: X86Cpu, op: number): void {
 }
 
 /**
- * The run loop's inner part: up to `c.left` instructions. The commonest simple instructions
- * (INC/DEC/PUSH/POP r16, MOV r16 imm, JZ/JNZ, JMP short, LOOP) are written out here so the
- * JIT keeps them in the loop; everything else goes through `dispatch`. A raised exception
- * leaves the loop, is delivered, and the loop goes on.
+ * The run loop's inner part: up to `c.left` instructions. With a code cache, translated
+ * blocks run where they exist and the interpreter runs the rest one instruction at a time;
+ * without, the interpreter runs them all. A raised exception leaves the loop, is delivered,
+ * and the loop goes on.
  */
 export function runSlice(c: X86Cpu): void {
   for (;;) {
     try {
-      fastLoop(c);
+      if (c.code !== undefined) runBlocks(c, c.code);
+      else interpret(c);
       return;
     } catch (e) {
       c.deliverFault(e);
@@ -1675,14 +1678,45 @@ export function runSlice(c: X86Cpu): void {
   }
 }
 
-function fastLoop(c: X86Cpu): void {
+function interpret(c: X86Cpu): void {
+  while (c.left > 0) {
+    c.left--;
+    execute(c);
+  }
+}
+
+/**
+ * Translated blocks where they exist: a block runs when the slice has room for its longest
+ * pass; otherwise, and where there is no block (yet), the interpreter takes one instruction.
+ */
+function runBlocks(c: X86Cpu, code: CodeCache): void {
+  const s = c.state;
+  const sbase = c.sbase;
+  const table = code.table;
+  while (c.left > 0) {
+    const ip = s.ip;
+    const base = sbase[CS]!;
+    const pa = (base + ip) & c.amask;
+    let b = table[pa & TABLE_MASK];
+    if (b === undefined || b.pa !== pa || b.ip !== ip || b.base !== base) b = code.miss(pa, ip, base);
+    if (b !== undefined && b.fn !== null && c.left >= b.n && b.fn(c) === 0) continue;
+    c.left--;
+    execute(c);
+  }
+}
+
+/**
+ * One instruction (already counted in `c.left`). The commonest simple instructions (INC/DEC/
+ * PUSH/POP r16, MOV r16 imm, JZ/JNZ, JMP short, LOOP ...) are written out here so the JIT keeps
+ * them in the loop; everything else goes through `dispatch`.
+ */
+function execute(c: X86Cpu): void {
   const s = c.state;
   const r16 = c.r16;
   const ram = c.ram;
   const direct = c.direct;
   const sbase = c.sbase;
-  while (c.left > 0) {
-    c.left--;
+  {
     const ip = s.ip;
     c.start = ip;
     const a = (sbase[CS]! + ip) & c.amask;

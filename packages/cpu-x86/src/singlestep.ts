@@ -143,6 +143,14 @@ export interface SingleStepMismatch {
   readonly address?: number;
 }
 
+export interface SingleStepRunnerOptions {
+  /**
+   * Run each instruction as a translated block of its own, translated at first sight, to
+   * check the block translator against the suite (default false: the interpreter runs it).
+   */
+  readonly translated?: boolean;
+}
+
 /**
  * A machine for running tests: a CPU of the chosen model on a bare bus (RAM everywhere,
  * no devices: port reads float to 0xFF).
@@ -152,12 +160,16 @@ export class SingleStepRunner {
   readonly memory: MemorySpace;
   private readonly is286: boolean;
 
-  constructor(readonly model: CpuModel) {
+  constructor(
+    readonly model: CpuModel,
+    options: SingleStepRunnerOptions = {},
+  ) {
     this.is286 = model === '80286';
     const size = this.is286 ? 0x110000 : 0x100000;
     this.memory = new MemorySpace({ backingSize: size, addressBits: this.is286 ? 24 : 20 });
     this.memory.mapRam('test', 0, size);
-    this.cpu = new X86Cpu({ memory: this.memory, io: new IoSpace(), clock: new VirtualClock() }, { model });
+    this.cpu = new X86Cpu({ memory: this.memory, io: new IoSpace(), clock: new VirtualClock() }, { model, translate: options.translated === true });
+    if (options.translated === true) this.cpu.tuneTranslation(0, 1);
   }
 
   /** Run one test; returns undefined when it passes, else the first difference. */
