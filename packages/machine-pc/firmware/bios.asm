@@ -80,6 +80,9 @@ org 0
 %define EB_CDPKT        0x90            ; 12 bytes: the command packet
 %define EB_CDRS         0x9C            ; 12 bytes: the REQUEST SENSE packet
 %define EB_CDSENSE      0xA8            ; 18 bytes: sense data, READ CAPACITY data
+%define EB_CDSKIP       0xBA            ; word: data words cd_packet drops before storing (EB_CDPKT only)
+%define EB_CDEMU        0xBC            ; byte: 1 while drive 00h is an emulated diskette on the CD
+%define EB_CDSPT        0xBD            ; byte: its sectors per track (15, 18, 36)
 
 ; per-hard-disk record (16 bytes)
 %define HD_PRESENT      0               ; byte: 1 present
@@ -1514,7 +1517,8 @@ int15:
 ; ---------------------------------------------------------------------------------------------
 ; INT 13h: disks. DL < 80h: floppy drives (82077AA, DMA channel 2, IRQ 6);
 ; DL = 80h, 81h: ATA disks on the primary channel (polled PIO, LBA28);
-; DL = E0h: the ATAPI CD-ROM (polled PIO packets, 2048-byte blocks; see cd_service).
+; DL = E0h: the ATAPI CD-ROM (polled PIO packets, 2048-byte blocks; see cd_service);
+; DL = 00h after a boot from a CD in diskette emulation: the emulated diskette (cdemu_service).
 ; Returns CF = 1 and AH = status on error, CF = 0 and AH = 0 on success.
 ; ---------------------------------------------------------------------------------------------
 int13:
@@ -1535,7 +1539,16 @@ int13:
         mov     ds, si
         test    dl, 0x80
         jnz     .hd
-        call    floppy_service
+        or      dl, dl
+        jnz     .fd
+        push    es
+        call    es_ebda
+        cmp     byte [es:EB_CDEMU], 0
+        pop     es
+        je      .fd
+        call    cdemu_service           ; drive 00h is a diskette emulated on the CD
+        jmp     .ret
+.fd:    call    floppy_service
         jmp     .ret
 .hd:    cmp     dl, CD_DRIVE
         je      .cd
@@ -2810,7 +2823,8 @@ init_cdrom:
 .none:  ret
 
 ; Send the 12-byte packet at EBDA:SI to the CD-ROM drive and take the data it returns into
-; ES:DI, storing at most BX words (the rest is read and dropped). The byte count limit is 2048,
+; ES:DI, storing at most BX words (the rest is read and dropped; for the packet at EB_CDPKT,
+; the first EB_CDSKIP words are dropped too). The byte count limit is 2048,
 ; so a DRQ block holds at most one CD block; ES:DI is normalised before each block and ends
 ; just past the data stored. -> CF = 0: good (AH = 0). CF = 1: AH = 80h timeout, 20h the drive
 ; broke the protocol, or AH = FFh CHECK CONDITION with AL = the error register.
@@ -2847,11 +2861,17 @@ cd_packet:
         mov     ax, BDA
         mov     ds, ax
         mov     ds, [BDA_EBDA]
+        xor     ax, ax                  ; words to drop first: EB_CDSKIP for the main packet
+        cmp     si, EB_CDPKT
+        jne     .skip
+        mov     ax, [EB_CDSKIP]
+.skip:  push    ax
         mov     cx, 6
         mov     dx, CD_DATA
 .pk:    lodsw
         out     dx, ax
         loop    .pk
+        pop     si                      ; SI = words to drop
         mov     bp, 64                  ; at most 64 data blocks per command (16 are asked)
 .phase: call    cd_wait
         jc      .timeout
@@ -2881,11 +2901,16 @@ cd_packet:
         jz      .proto
         mov     dx, CD_DATA
 .word:  in      ax, dx
+        or      si, si
+        jnz     .skipw
         or      bx, bx
         jz      .drop
         stosw
         dec     bx
 .drop:  loop    .word
+        jmp     .phase
+.skipw: dec     si
+        loop    .word
         jmp     .phase
 .good:  xor     ah, ah                  ; CF = 0
         jmp     .out
@@ -2907,7 +2932,8 @@ cd_packet:
         pop     cx
         ret
 
-; A packet at EBDA:EB_CDPKT: operation code AL, byte 4 = AH, the rest zero. -> ES = EBDA.
+; A packet at EBDA:EB_CDPKT: operation code AL, byte 4 = AH, the rest zero; no words to
+; drop. -> ES = EBDA.
 cd_build:
         push    di
         push    cx
@@ -2920,6 +2946,7 @@ cd_build:
         pop     ax
         mov     [es:EB_CDPKT], al
         mov     [es:EB_CDPKT + 4], ah
+        mov     word [es:EB_CDSKIP], 0
         pop     cx
         pop     di
         ret
@@ -3241,8 +3268,9 @@ cd_ext_params:
         ret
 
 ; AH=4Bh: AL = 00h terminate disk emulation, 01h get status; DS:SI = the specification packet
-; (13h bytes, El Torito 1.0 section 5.3). After a no-emulation boot there is no emulation to end:
-; both fill in the packet. Without a boot from the CD: invalid request.
+; (13h bytes, El Torito 1.0 section 5.3). After a no-emulation boot there is no emulation to end;
+; after a diskette-emulation boot, 00h gives drive 00h back to the real diskette drive. Both fill
+; in the packet. Without a boot from the CD: invalid request.
 cd_emulation:
         mov     al, [bp]
         cmp     al, 0x01
@@ -3256,7 +3284,11 @@ cd_emulation:
         mov     byte [si], 0x13         ; packet size
         mov     al, [es:EB_CDMEDIA]
         mov     [si + 1], al            ; boot media type (0: no emulation)
-        mov     byte [si + 2], CD_DRIVE
+        mov     ah, CD_DRIVE
+        or      al, al
+        jz      .drive
+        xor     ah, ah                  ; the emulated diskette's drive number
+.drive: mov     [si + 2], ah
         mov     byte [si + 3], 1        ; controller index: the secondary IDE channel
         mov     ax, [es:EB_CDRBA]
         mov     [si + 4], ax            ; the image's first block
@@ -3272,10 +3304,198 @@ cd_emulation:
         xor     ax, ax
         mov     [si + 16], al           ; cylinders, sectors, heads: emulation only
         mov     [si + 17], ax
-        pop     ds
+        cmp     byte [es:EB_CDMEDIA], 0
+        je      .done
+        mov     byte [si + 16], 80      ; the diskette: 80 cylinders, its sectors, 2 heads
+        mov     al, [es:EB_CDSPT]
+        mov     [si + 17], al
+        mov     byte [si + 18], 2
+        cmp     byte [bp], 0x00         ; AL = 00h: terminate: drive 00h is the real one again
+        jne     .done
+        mov     byte [es:EB_CDEMU], 0
+.done:  pop     ds
+        xor     ah, ah
         ret
 .bad:   mov     ah, 0x01
         ret
+
+; ---- INT 13h, drive 00h while a diskette is emulated on the CD (El Torito 1.0 diskette emulation)
+; The image's 512-byte sectors in the CHS geometry of its diskette (80 cylinders, 2 heads,
+; EB_CDSPT sectors per track); reads go to the CD (a 2048-byte block holds four sectors),
+; writes and formats are refused (write protected).
+cdemu_service:
+        call    es_ebda
+        mov     ah, [bp + 1]
+        cmp     ah, 0x01
+        je      .status
+        cmp     ah, 0x00                ; reset
+        je      .ok
+        cmp     ah, 0x02
+        je      .read
+        cmp     ah, 0x03
+        je      .wp
+        cmp     ah, 0x04
+        je      .verify
+        cmp     ah, 0x05
+        je      .wp
+        cmp     ah, 0x08
+        je      .params
+        cmp     ah, 0x15
+        je      .type
+        cmp     ah, 0x16                ; change line: not changed
+        je      .ok
+        cmp     ah, 0x17                ; set media type: accepted
+        je      .ok
+        cmp     ah, 0x18
+        je      .ok
+        cmp     ah, 0x4B
+        je      .emul
+        mov     ah, 0x01
+        jmp     .done
+.wp:    mov     byte [bp], 0
+        mov     ah, 0x03                ; write protected
+        jmp     .done
+.verify:
+        call    cdemu_chs
+        jc      .done
+        jmp     .ok
+.read:  call    cdemu_read
+        jmp     .done
+.emul:  call    cd_emulation
+        jmp     .done
+.type:  mov     ah, 0x01                ; a diskette drive without change line
+        mov     byte [BDA_FDSTATUS], 0
+        clc
+        ret
+.params:
+        mov     bl, [es:EB_CDMEDIA]
+        xor     bh, bh
+        mov     al, [cs:bx + emu_cmos - 1]
+        mov     [bp + 2], al            ; BL = drive type, BH = 0
+        mov     byte [bp + 3], 0
+        mov     al, [es:EB_CDSPT]
+        mov     [bp + 4], al            ; CL = sectors per track
+        mov     byte [bp + 5], 79       ; CH = highest cylinder
+        mov     byte [bp + 7], 1        ; DH = highest head
+        mov     ax, [BDA_EQUIP]         ; DL = diskette drives (equipment word bits 6-7, + 1)
+        mov     cl, 6
+        shr     ax, cl
+        and     al, 3
+        inc     al
+        mov     [bp + 6], al
+        mov     [bp + 14], cs           ; ES:DI = diskette parameter table
+        mov     word [bp + 10], diskette_params
+        mov     word [bp], 0
+.ok:    xor     ah, ah
+.done:  call    es_ebda
+        mov     [es:EB_CDLAST], ah
+        mov     [BDA_FDSTATUS], ah
+        or      ah, ah
+        jz      .clc
+        stc
+        ret
+.clc:   clc
+        ret
+.status:
+        mov     ah, [BDA_FDSTATUS]
+        or      ah, ah
+        jz      .clc
+        stc
+        ret
+
+; The caller's AL sectors at CH/CL/DH in the emulated diskette -> AX = first sector (LBA),
+; CX = count; CF with AH = 04h (sector not found) when they are not all on it. ES = EBDA.
+cdemu_chs:
+        mov     al, [bp + 4]
+        and     al, 0x3F                ; sector, from 1
+        jz      .bad
+        cmp     al, [es:EB_CDSPT]
+        ja      .bad
+        cmp     byte [bp + 7], 1        ; head
+        ja      .bad
+        mov     al, [bp + 4]
+        mov     cl, 6
+        shr     al, cl
+        mov     ah, al
+        mov     al, [bp + 5]            ; AX = cylinder
+        cmp     ax, 80
+        jae     .bad
+        shl     ax, 1
+        add     al, [bp + 7]            ; cylinder * 2 + head (< 160)
+        mul     byte [es:EB_CDSPT]      ; * sectors per track
+        mov     cl, [bp + 4]
+        and     cl, 0x3F
+        dec     cl
+        xor     ch, ch
+        add     ax, cx                  ; + sector - 1
+        mov     cl, [bp]                ; count
+        jcxz    .bad
+        push    ax
+        add     ax, cx
+        push    ax
+        mov     al, 160
+        mul     byte [es:EB_CDSPT]      ; sectors on the diskette
+        mov     cx, ax
+        pop     ax
+        cmp     ax, cx
+        pop     ax
+        ja      .bad
+        mov     cl, [bp]
+        xor     ch, ch
+        clc
+        ret
+.bad:   mov     ah, 0x04
+        mov     byte [bp], 0
+        stc
+        ret
+
+; AH=02h: the caller's AL sectors from CH/CL/DH into its ES:BX, one 512-byte sector per packet:
+; block = image start + LBA / 4, the sector's 256 words after (LBA mod 4) * 256 others.
+; -> AH = status, caller's AL = sectors read.
+cdemu_read:
+        call    cdemu_chs
+        jc      .r
+        mov     di, [bp + 2]            ; the caller's ES:BX
+        mov     es, [bp + 14]
+        xor     si, si                  ; sectors read
+.next:  push    cx
+        push    ax
+        push    es
+        push    di
+        push    ax
+        mov     al, 0x28                ; READ(10), one block
+        call    cd_build                ; ES = EBDA
+        pop     ax
+        push    ax
+        and     ax, 3
+        mov     cl, 8
+        shl     ax, cl
+        mov     [es:EB_CDSKIP], ax
+        pop     ax
+        shr     ax, 1
+        shr     ax, 1
+        xor     dx, dx
+        add     ax, [es:EB_CDRBA]
+        adc     dx, [es:EB_CDRBA + 2]
+        mov     [es:EB_CDPKT + 2], dh
+        mov     [es:EB_CDPKT + 3], dl
+        mov     [es:EB_CDPKT + 4], ah
+        mov     [es:EB_CDPKT + 5], al
+        mov     byte [es:EB_CDPKT + 8], 1
+        pop     di
+        pop     es
+        mov     bx, 256
+        call    cd_command
+        pop     ax
+        pop     cx
+        jc      .fail
+        inc     si
+        inc     ax
+        loop    .next
+        xor     ah, ah
+.fail:  mov     dx, si
+        mov     [bp], dl                ; AL = sectors read
+.r:     ret
 
 ; ---- El Torito boot ---------------------------------------------------------------------------
 ; The Boot Record Volume Descriptor (block 17), the boot catalog's validation entry (header 01h,
@@ -3337,20 +3557,21 @@ cd_boot:
         jne     .fail
         mov     al, [es:0x21]
         and     al, 0x0F                ; boot media type
-        jz      .noemul
+        cmp     al, 3
+        jbe     .media                  ; no emulation, or a 1.2, 1.44 or 2.88 MiB diskette
         mov     si, msg_cd_emul
         call    print_str
         mov     si, msg_media_unknown
         cmp     al, 4
         ja      .name
-        mov     bl, al
-        xor     bh, bh
-        shl     bx, 1
-        mov     si, [cs:bx + media_names - 2]
+        mov     si, msg_media_hd
 .name:  call    print_str
         mov     si, msg_cd_emul_end
         jmp     .fail
-.noemul:
+.media: push    es
+        call    es_ebda
+        mov     [es:EB_CDMEDIA], al
+        pop     es
         mov     bx, [es:0x22]           ; load segment, 0: 07C0h
         or      bx, bx
         jnz     .seg
@@ -3377,7 +3598,6 @@ cd_boot:
         mov     ax, [es:0x28]           ; the image's first block
         mov     dx, [es:0x2A]
         call    es_ebda
-        mov     byte [es:EB_CDMEDIA], 0
         mov     [es:EB_CDRBA], ax
         mov     [es:EB_CDRBA + 2], dx
         mov     [es:EB_CDSEG], bx
@@ -3419,11 +3639,28 @@ cd_boot:
         jc      .loaderr
 .go:    call    es_ebda
         mov     byte [es:EB_CDBOOT], 1
-        mov     bx, [es:EB_CDSEG]
+        mov     dl, CD_DRIVE
+        mov     al, [es:EB_CDMEDIA]
+        or      al, al
+        jz      .jump
+        mov     bl, al                  ; diskette emulation: from now on drive 00h is the image
+        xor     bh, bh
+        mov     al, [cs:bx + emu_spt - 1]
+        mov     [es:EB_CDSPT], al
+        mov     byte [es:EB_CDEMU], 1
+        or      word [BDA_EQUIP], 0x0001 ; at least one diskette drive
+        mov     si, msg_cd_emul_on
+        call    print_str
+        shl     bx, 1
+        mov     si, [cs:bx + media_names - 2]
+        call    print_str
+        mov     si, msg_cd_emul_on_end
+        call    print_str
+        xor     dl, dl
+.jump:  mov     bx, [es:EB_CDSEG]
         xor     ax, ax
         mov     ds, ax
         mov     es, ax
-        mov     dl, CD_DRIVE
         push    bx                      ; far return to load segment:0000
         push    ax
         retf
@@ -3616,12 +3853,16 @@ msg_cd_empty:     db 'Boot failed: the CD', 39, 's boot image has no sectors to 
 msg_cd_low:       db 'Boot failed: the CD', 39, 's boot image load segment is below 0700h', 13, 10, 0
 msg_cd_big:       db 'Boot failed: the CD', 39, 's boot image does not fit in conventional memory', 13, 10, 0
 msg_cd_loaderr:   db 'Boot failed: could not read the CD', 39, 's boot image', 13, 10, 0
+msg_cd_emul_on:   db 'CD-ROM: El Torito ', 0
+msg_cd_emul_on_end: db ' emulation, drive 00h', 13, 10, 0
 msg_media_12:     db '1.2 MiB floppy', 0
 msg_media_144:    db '1.44 MiB floppy', 0
 msg_media_288:    db '2.88 MiB floppy', 0
 msg_media_hd:     db 'hard disk', 0
 msg_media_unknown: db 'unknown media type', 0
 media_names:      dw msg_media_12, msg_media_144, msg_media_288, msg_media_hd
+emu_spt:          db 15, 18, 36             ; per emulated diskette (media type 1, 2, 3)
+emu_cmos:         db 2, 4, 5                ; its CMOS drive type (INT 13h AH=08h BL)
 
 ; The Boot Record Volume Descriptor's first bytes (El Torito 1.0, section 2.0): type 0, "CD001",
 ; version 1, and the boot system identifier padded with zeros to 32 bytes.

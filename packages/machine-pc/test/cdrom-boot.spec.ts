@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PC_1_1, PcMachine, demoFloppyImage, deriveMachineType, memoryDisk } from '../src/index';
+import { PC_1_1, PcMachine, demoDiskImage, demoFloppyImage, deriveMachineType, memoryDisk } from '../src/index';
 
 function has(cmd: string, args: string[]): boolean {
   try {
@@ -71,13 +71,27 @@ function catalog(image: Uint8Array): { block: number; media: number; loadSegment
   return { block, media: entry[1]!, loadSegment: le16(entry, 2), sectors: le16(entry, 6), rba: le32(entry, 8) };
 }
 
+/** A 10-cylinder, 16-head, 63-sector disk with one partition in its MBR (what -hard-disk-boot asks for). */
+function mbrDiskImage(): Uint8Array {
+  const [cylinders, heads, sectors] = [10, 16, 63];
+  const disk = new Uint8Array(cylinders * heads * sectors * 512);
+  const e = 446; // partition entry 1 (a PC MBR)
+  disk.set([0x80, 1, 1, 0, 0x01, heads - 1, sectors | (((cylinders - 1) >> 8) << 6), (cylinders - 1) & 0xff], e);
+  new DataView(disk.buffer).setUint32(e + 8, sectors, true); // first sector (LBA)
+  new DataView(disk.buffer).setUint32(e + 12, cylinders * heads * sectors - sectors, true);
+  disk[510] = 0x55;
+  disk[511] = 0xaa;
+  return disk;
+}
+
 const START = Date.UTC(2026, 10, 28, 12, 0, 0);
 
 /** Boot a machine with this CD until the boot program finishes or the BIOS gives up. */
-function boot(cd: Uint8Array | undefined, order: string, more: { fda?: Uint8Array; type?: typeof PC_1_1 } = {}) {
+function boot(cd: Uint8Array | undefined, order: string, more: { fda?: Uint8Array; hda?: Uint8Array; type?: typeof PC_1_1; until?: string } = {}) {
   const m = new PcMachine({
     ...(cd ? { cdrom: memoryDisk(cd, true) } : {}),
     ...(more.fda ? { fda: memoryDisk(more.fda) } : {}),
+    ...(more.hda ? { hda: memoryDisk(more.hda) } : {}),
     ...(more.type ? { type: more.type } : {}),
     boot: order,
     startTime: START,
@@ -85,8 +99,8 @@ function boot(cd: Uint8Array | undefined, order: string, more: { fda?: Uint8Arra
   const done = () =>
     m.serialOutput.includes('CD boot test done') ||
     m.debugOutput.includes('No bootable device.') ||
-    m.serialOutput.includes('booted from the built-in floppy image');
-  const r = m.run({ maxInstructions: 60_000_000, until: done });
+    m.serialOutput.includes(more.until ?? 'booted from the built-in floppy image');
+  const r = m.run({ maxInstructions: 200_000_000, until: done });
   if (!done()) console.log(r, '\nDEBUG:\n' + m.debugOutput, '\nSERIAL:\n' + m.serialOutput, '\nSCREEN:\n' + m.screenText());
   return m;
 }
@@ -208,11 +222,11 @@ describe.skipIf(!tools)('a CD that cannot boot: a clear message, then the next d
     expect(m.debugOutput).toContain("Boot failed: the CD's default boot entry is not bootable");
   });
 
-  it('floppy emulation (genisoimage -b with a 1.44 MB image) is refused, naming the mode', () => {
-    const cd = iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': demoFloppyImage() });
-    expect(catalog(cd).media).toBe(2); // 1.44 MB diskette emulation
+  it('hard-disk emulation (genisoimage -hard-disk-boot) is refused, naming the mode', () => {
+    const cd = iso(['-hard-disk-boot', '-b', 'hd.img', '-c', 'boot.cat'], { 'hd.img': mbrDiskImage() });
+    expect(catalog(cd).media).toBe(4); // hard disk emulation
     const m = boot(cd, 'd');
-    expect(m.debugOutput).toContain('Boot failed: El Torito 1.44 MiB floppy emulation is not supported (no-emulation images only)');
+    expect(m.debugOutput).toContain('Boot failed: El Torito hard disk emulation is not supported (no-emulation images only)');
   });
 
   it('a machine type without the secondary IDE channel has no CD-ROM drive, and says so', () => {
@@ -220,6 +234,26 @@ describe.skipIf(!tools)('a CD that cannot boot: a clear message, then the next d
     const m = boot(undefined, 'da', { fda: demoFloppyImage(), type });
     expect(m.debugOutput).not.toContain('CD-ROM drive:');
     expect(m.debugOutput).toContain('Boot failed: no CD-ROM drive\r\nBooting from floppy...');
+  });
+});
+
+describe.skipIf(!tools)('El Torito diskette emulation: the image on the CD is drive 00h', () => {
+  // genisoimage -b with a 1.44 MB file and no -no-emul-boot: 1.44 MB diskette emulation, one
+  // 512-byte sector loaded. The image is the built-in demo floppy: its boot sector reads the
+  // program from the boot drive (CHS, INT 13h AH=02h), then reads its boot sector again and
+  // compares it with the copy the BIOS loaded, and reads the hard disk.
+  const cd = tools ? iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': demoFloppyImage() }) : new Uint8Array();
+
+  it('the 1.44 MB image boots with DL = 00h and reads its own sectors through INT 13h AH=02h', () => {
+    const entry = catalog(cd);
+    expect(entry.media).toBe(2); // 1.44 MB diskette
+    expect(entry.sectors).toBe(1);
+    const m = boot(cd, 'd', { hda: demoDiskImage(), until: 'Demo finished' });
+    expect(m.debugOutput).toContain('Booting from CD-ROM...\r\nCD-ROM: El Torito 1.44 MiB floppy emulation, drive 00h\r\n');
+    expect(m.serialOutput).toContain('booted from the built-in floppy image'); // program sectors 2.. read from drive 00h
+    expect(m.serialOutput).toContain('512 of 512 bytes match'); // CHS 0/0/1 read again = what the BIOS loaded
+    expect(m.serialOutput).toContain('"Hello from the hard disk."'); // the hard disk is still 80h
+    expect(m.serialOutput).toContain('Demo finished');
   });
 });
 
@@ -260,6 +294,17 @@ describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI 
     expect(serial).toContain(`HELLO.TXT: ${HELLO}\r\n`);
     expect(serial).toContain('read past the end: status 04 blocks read 0000\r\n');
     expect(serial).toContain('CD boot test done');
+  }, 60_000);
+
+  it('diskette emulation on QEMU: the demo floppy image on the CD boots and reads its sectors', async () => {
+    const cd = iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': demoFloppyImage() });
+    const path = join(work, 'qemu-emu.iso');
+    writeFileSync(path, cd);
+    const { serial, debug } = await qemuBoot(['-cdrom', path, '-boot', 'd'], /Demo finished/);
+    expect(debug).toContain('CD-ROM: El Torito 1.44 MiB floppy emulation, drive 00h');
+    expect(serial).toContain('booted from the built-in floppy image');
+    expect(serial).toContain('512 of 512 bytes match');
+    expect(serial).toContain('Demo finished');
   }, 60_000);
 
   it('QEMU\'s empty CD drive: "no medium", then "No bootable device."', async () => {
