@@ -37,11 +37,21 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const HELLO = 'Hello from an ISO 9660 file written by genisoimage.';
 const BLOCK = 2048;
 
-/** The boot program, assembled from its source. */
-function bootImage(): Buffer {
-  const out = join(work, 'cdboot.bin');
-  if (!existsSync(out)) execFileSync('nasm', ['-f', 'bin', '-o', out, join(fixtures, 'cdboot.asm')]);
+/** A test program, assembled from its source in test/fixtures. */
+function assemble(name: string): Buffer {
+  const out = join(work, `${name}.bin`);
+  if (!existsSync(out)) execFileSync('nasm', ['-f', 'bin', '-o', out, join(fixtures, `${name}.asm`)]);
   return readFileSync(out);
+}
+const bootImage = () => assemble('cdboot');
+
+const DISKETTE_TEXT = 'Text at cylinder 1, head 1, sector 18.';
+/** A 1.44 MB diskette: the emuboot boot sector, and DISKETTE_TEXT at C/H/S 1/1/18 (LBA (1 * 2 + 1) * 18 + 17 = 71). */
+function emulatedDiskette(): Uint8Array {
+  const d = new Uint8Array(1_474_560);
+  d.set(assemble('emuboot'));
+  d.set(new TextEncoder().encode(DISKETTE_TEXT), 71 * 512);
+  return d;
 }
 
 let isoCount = 0;
@@ -255,6 +265,45 @@ describe.skipIf(!tools)('El Torito diskette emulation: the image on the CD is dr
     expect(m.serialOutput).toContain('"Hello from the hard disk."'); // the hard disk is still 80h
     expect(m.serialOutput).toContain('Demo finished');
   });
+
+  describe('INT 13h on the emulated drive 00h', () => {
+    const disk = tools ? iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': emulatedDiskette() }) : new Uint8Array();
+    const m = tools ? boot(disk, 'd', { until: 'emulation test done' }) : undefined!;
+    const out = () => m.serialOutput;
+
+    it('the boot sector runs with DL = 00h', () => {
+      expect(out()).toContain('emulated diskette boot, DL=00\r\n');
+    });
+
+    it('AH=08h: a 1.44 MB drive (type 4), 80 cylinders (CH = 79), 18 sectors, 2 heads (DH = 1)', () => {
+      expect(out()).toContain('AH=08h: 0000 0004 4F12 0101 \r\n'); // AX BX CX DX; DL = one drive
+    });
+
+    it('AH=02h reads C/H/S 1/1/18 of the image: the text at its 72nd sector', () => {
+      expect(out()).toContain(`C/H/S 1/1/18: status 00\r\n${DISKETTE_TEXT}\r\n`);
+    });
+
+    it('AH=03h is refused (03h: write protected); sector 19 of an 18-sector track is not found (04h)', () => {
+      expect(out()).toContain('write: status 03\r\n');
+      expect(out()).toContain('sector 19: status 04\r\n');
+    });
+
+    it('AX=4B01h: media 02h (1.44 MB), drive 00h, the image block, 07C0h, 1 sector, 80 cylinders, 18 sectors, 2 heads', () => {
+      const r = /AX=4B01h: ((?:[0-9A-F]{2} ){19})/.exec(out());
+      expect(r).not.toBeNull();
+      const p = Uint8Array.from(r![1]!.trim().split(' ').map((h) => Number.parseInt(h, 16)));
+      const entry = catalog(disk);
+      expect([p[0], p[1], p[2]]).toEqual([0x13, 2, 0x00]);
+      expect(le32(p, 4)).toBe(entry.rba);
+      expect([le16(p, 12), le16(p, 14)]).toEqual([0x07c0, entry.sectors]);
+      expect([p[16], p[17], p[18]]).toEqual([80, 18, 2]);
+    });
+
+    it('AX=4B00h ends the emulation: drive 00h is the real diskette drive again (none here: 80h)', () => {
+      expect(out()).toContain('AX=4B00h: status 00\r\nAH=08h: 80');
+      expect(out()).toContain('emulation test done');
+    });
+  });
 });
 
 /** Boot QEMU isapc on our BIOS until `until` appears on the serial port or the debug console. */
@@ -305,6 +354,17 @@ describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI 
     expect(serial).toContain('booted from the built-in floppy image');
     expect(serial).toContain('512 of 512 bytes match');
     expect(serial).toContain('Demo finished');
+  }, 60_000);
+
+  it('diskette emulation on QEMU: INT 13h on drive 00h answers as on our machine', async () => {
+    const path = join(work, 'qemu-emu2.iso');
+    writeFileSync(path, iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': emulatedDiskette() }));
+    const { serial } = await qemuBoot(['-cdrom', path, '-boot', 'd'], /emulation test done/);
+    expect(serial).toContain('emulated diskette boot, DL=00\r\n');
+    expect(serial).toContain('AH=08h: 0000 0004 4F12 0101 \r\n');
+    expect(serial).toContain(`C/H/S 1/1/18: status 00\r\n${DISKETTE_TEXT}\r\n`);
+    expect(serial).toContain('write: status 03\r\nsector 19: status 04\r\n');
+    expect(serial).toMatch(/AX=4B00h: status 00\r\nAH=08h: 0000 000[1-5] /); // QEMU's own diskette drive answers
   }, 60_000);
 
   it('QEMU\'s empty CD drive: "no medium", then "No bootable device."', async () => {
