@@ -3848,7 +3848,7 @@ msg_cd_checksum:  db 'Boot failed: bad El Torito boot catalog (checksum)', 13, 1
 msg_cd_platform:  db 'Boot failed: the El Torito boot catalog is not for 80x86 PCs', 13, 10, 0
 msg_cd_notbootable: db 'Boot failed: the CD', 39, 's default boot entry is not bootable', 13, 10, 0
 msg_cd_emul:      db 'Boot failed: El Torito ', 0
-msg_cd_emul_end:  db ' emulation is not supported (no-emulation images only)', 13, 10, 0
+msg_cd_emul_end:  db ' emulation is not supported (no-emulation and diskette images only)', 13, 10, 0
 msg_cd_empty:     db 'Boot failed: the CD', 39, 's boot image has no sectors to load', 13, 10, 0
 msg_cd_low:       db 'Boot failed: the CD', 39, 's boot image load segment is below 0700h', 13, 10, 0
 msg_cd_big:       db 'Boot failed: the CD', 39, 's boot image does not fit in conventional memory', 13, 10, 0

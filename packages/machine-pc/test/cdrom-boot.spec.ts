@@ -1,10 +1,11 @@
 // Booting from the ATAPI CD-ROM (boot order d) on the built-in BIOS, per the El Torito Bootable
 // CD-ROM Format Specification 1.0 (Phoenix/IBM, 1995): ISOs made by Debian's genisoimage (a tool
-// we did not write) with a no-emulation boot image assembled here from test/fixtures/cdboot.asm.
-// The image reports what the BIOS handed it and reads the ISO's HELLO.TXT through INT 13h AH=42h;
-// every expectation comes from the specification or from the ISO genisoimage wrote (its boot
-// catalog and files, parsed here independently of the BIOS). The same ISO also boots on QEMU's
-// isapc machine (an ATAPI drive we did not write). Skipped, with a message, where genisoimage,
+// we did not write) with a no-emulation boot image assembled here from test/fixtures/cdboot.asm,
+// or a 1.44 MB diskette image (diskette emulation: the demo floppy, test/fixtures/emuboot.asm).
+// The images report what the BIOS handed them and read the disc through INT 13h; every
+// expectation comes from the specification or from the ISO genisoimage wrote (its boot catalog
+// and files, parsed here independently of the BIOS). The same ISOs also boot on QEMU's isapc
+// machine (an ATAPI drive we did not write). Skipped, with a message, where genisoimage,
 // nasm or (for the QEMU part) qemu-system-i386 is missing (tools/scripts/install-system-deps.sh).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -236,7 +237,7 @@ describe.skipIf(!tools)('a CD that cannot boot: a clear message, then the next d
     const cd = iso(['-hard-disk-boot', '-b', 'hd.img', '-c', 'boot.cat'], { 'hd.img': mbrDiskImage() });
     expect(catalog(cd).media).toBe(4); // hard disk emulation
     const m = boot(cd, 'd');
-    expect(m.debugOutput).toContain('Boot failed: El Torito hard disk emulation is not supported (no-emulation images only)');
+    expect(m.debugOutput).toContain('Boot failed: El Torito hard disk emulation is not supported (no-emulation and diskette images only)');
   });
 
   it('a machine type without the secondary IDE channel has no CD-ROM drive, and says so', () => {
