@@ -98,8 +98,14 @@ function mbrDiskImage(): Uint8Array {
 const START = Date.UTC(2026, 10, 28, 12, 0, 0);
 
 /** Boot a machine with this CD until the boot program finishes or the BIOS gives up. */
-function boot(cd: Uint8Array | undefined, order: string, more: { fda?: Uint8Array; hda?: Uint8Array; type?: typeof PC_1_1; until?: string } = {}) {
+function boot(
+  cd: Uint8Array | undefined,
+  order: string,
+  more: { fda?: Uint8Array; hda?: Uint8Array; type?: typeof PC_1_1; until?: string; cpu?: '8086'; memoryKiB?: number } = {},
+) {
   const m = new PcMachine({
+    ...(more.cpu ? { cpu: more.cpu } : {}),
+    ...(more.memoryKiB ? { memoryKiB: more.memoryKiB } : {}),
     ...(cd ? { cdrom: memoryDisk(cd, true) } : {}),
     ...(more.fda ? { fda: memoryDisk(more.fda) } : {}),
     ...(more.hda ? { hda: memoryDisk(more.hda) } : {}),
@@ -150,6 +156,13 @@ describe.skipIf(!tools)('El Torito no-emulation boot (CMOS boot order d)', () =>
     const m3 = boot(three, 'd');
     expect(m3.serialOutput).toContain('sectors in memory: 1 2 3 \r\n');
     expect(m3.serialOutput).toContain(`HELLO.TXT: ${HELLO}`);
+  });
+
+  it('on an 8086 machine (the BIOS is 8086 code) the same ISO boots the same way', () => {
+    const m86 = boot(cd, 'd', { cpu: '8086', memoryKiB: 640 });
+    expect(m86.serialOutput).toContain('CD boot image running, DL=E0 CS=07C0\r\n');
+    expect(m86.serialOutput).toContain(`HELLO.TXT: ${HELLO}\r\n`);
+    expect(m86.serialOutput).toContain('CD boot test done');
   });
 
   it('-boot-load-seg 2000h: the image runs at the load segment of the catalog entry', () => {
@@ -231,6 +244,37 @@ describe.skipIf(!tools)('a CD that cannot boot: a clear message, then the next d
     cd[at + 0x20] = 0x00;
     const m = boot(cd, 'd');
     expect(m.debugOutput).toContain("Boot failed: the CD's default boot entry is not bootable");
+  });
+
+  describe('a default entry whose image cannot be loaded', () => {
+    /** The ISO with its default entry patched: `at` is the offset in the entry, a 16- or 32-bit value. */
+    function patched(at: number, value: number, bytes: 2 | 4): Uint8Array {
+      const cd = iso(['-b', 'cdboot.bin', '-no-emul-boot', '-boot-load-size', '4', '-c', 'boot.cat']);
+      const view = new DataView(cd.buffer, catalog(cd).block * BLOCK + 0x20);
+      if (bytes === 2) view.setUint16(at, value, true);
+      else view.setUint32(at, value, true);
+      return cd;
+    }
+
+    it('its first block lies past the end of the disc: the read fails, and the BIOS says so', () => {
+      const m = boot(patched(8, 0x00ff_0000, 4), 'd');
+      expect(m.debugOutput).toContain("Boot failed: could not read the CD's boot image\r\nNo bootable device.");
+    });
+
+    it('0FFFFh sectors cannot fit below 640 KiB: refused before anything is read', () => {
+      const m = boot(patched(6, 0xffff, 2), 'd');
+      expect(m.debugOutput).toContain("Boot failed: the CD's boot image does not fit in conventional memory");
+    });
+
+    it('a sector count of 0: nothing to load, refused', () => {
+      const m = boot(patched(6, 0, 2), 'd');
+      expect(m.debugOutput).toContain("Boot failed: the CD's boot image has no sectors to load");
+    });
+
+    it('a load segment of 0050h would overwrite the BIOS data and stack: refused', () => {
+      const m = boot(patched(2, 0x0050, 2), 'd');
+      expect(m.debugOutput).toContain("Boot failed: the CD's boot image load segment is below 0700h");
+    });
   });
 
   it('hard-disk emulation (genisoimage -hard-disk-boot) is refused, naming the mode', () => {
