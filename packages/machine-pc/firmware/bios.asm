@@ -3684,6 +3684,9 @@ int19:
         mov     sp, STACK_TOP
         mov     ax, BDA
         mov     ds, ax
+        call    es_ebda                 ; a new boot: no CD boot, no diskette emulation yet
+        mov     byte [es:EB_CDBOOT], 0
+        mov     byte [es:EB_CDEMU], 0
         mov     al, 0x3D
         call    cmos_read
         mov     ah, al
