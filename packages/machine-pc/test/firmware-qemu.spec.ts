@@ -41,7 +41,7 @@ interface Output {
  * (or time runs out). The two are separate files written as the guest goes: wait for the text
  * a test asserts on, in the output it asserts on.
  */
-async function boot(args: string[], until: (o: Output) => boolean, seconds = 30): Promise<Output> {
+async function boot(args: string[], until: (o: Output) => boolean, seconds = 50): Promise<Output> {
   const serial = join(work, `serial-${Math.random().toString(36).slice(2)}.txt`);
   const debug = serial.replace('serial-', 'debug-');
   const child = spawn(
@@ -86,7 +86,7 @@ describe.skipIf(!qemu)('built-in BIOS on QEMU isapc', () => {
     expect(serial).toContain('512 of 512 bytes match'); // 82077AA + 8237A channel 2
     expect(serial).toContain('"Hello from the hard disk."'); // ATA PIO through INT 13h
     expect(serial).toContain('Demo finished');
-  }, 60_000);
+  }, 90_000);
 
   it('follows the CMOS boot order: QEMU\'s default puts the hard disk first', async () => {
     const { serial, debug } = await boot(
@@ -95,17 +95,17 @@ describe.skipIf(!qemu)('built-in BIOS on QEMU isapc', () => {
     );
     expect(debug).toContain('Booting from hard disk...');
     expect(serial).toContain('booted from the built-in hard disk image');
-  }, 60_000);
+  }, 90_000);
 
   it('says so clearly when nothing can boot', async () => {
     const { debug } = await boot([], (o) => o.debug.includes('No bootable device.'));
     expect(debug).toContain('No bootable device.');
-  }, 60_000);
+  }, 90_000);
 
   it('refuses a disk without the boot signature', async () => {
     const blank = join(work, 'blank.img');
     writeFileSync(blank, Buffer.alloc(1_474_560));
     const { debug } = await boot(['-drive', `file=${blank},if=floppy,format=raw`, '-boot', 'a'], (o) => o.debug.includes('No bootable device.'));
     expect(debug).toContain('Boot failed: not a bootable disk');
-  }, 60_000);
+  }, 90_000);
 });
