@@ -352,7 +352,8 @@ describe.skipIf(!tools)('El Torito diskette emulation: the image on the CD is dr
 });
 
 /** Boot QEMU isapc on our BIOS until `until` appears on the serial port or the debug console. */
-async function qemuBoot(args: string[], until: RegExp, seconds = 30): Promise<{ serial: string; debug: string }> {
+/** Boot QEMU until `until` matches the output named by `where` (the serial and debug files are written separately). */
+async function qemuBoot(args: string[], until: RegExp, where: 'serial' | 'debug' = 'serial', seconds = 50): Promise<{ serial: string; debug: string }> {
   const serial = join(work, `serial-${Math.random().toString(36).slice(2)}.txt`);
   const debug = serial.replace('serial-', 'debug-');
   const child = spawn(
@@ -365,7 +366,7 @@ async function qemuBoot(args: string[], until: RegExp, seconds = 30): Promise<{ 
   const deadline = Date.now() + seconds * 1000;
   try {
     while (Date.now() < deadline) {
-      if (until.test(read(serial)) || until.test(read(debug))) break;
+      if (until.test(read(where === 'serial' ? serial : debug))) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
@@ -388,7 +389,7 @@ describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI 
     expect(serial).toContain(`HELLO.TXT: ${HELLO}\r\n`);
     expect(serial).toContain('read past the end: status 04 blocks read 0000\r\n');
     expect(serial).toContain('CD boot test done');
-  }, 60_000);
+  }, 90_000);
 
   it('diskette emulation on QEMU: the demo floppy image on the CD boots and reads its sectors', async () => {
     const cd = iso(['-b', 'floppy.img', '-c', 'boot.cat'], { 'floppy.img': demoFloppyImage() });
@@ -399,7 +400,7 @@ describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI 
     expect(serial).toContain('booted from the built-in floppy image');
     expect(serial).toContain('512 of 512 bytes match');
     expect(serial).toContain('Demo finished');
-  }, 60_000);
+  }, 90_000);
 
   it('diskette emulation on QEMU: INT 13h on drive 00h answers as on our machine', async () => {
     const path = join(work, 'qemu-emu2.iso');
@@ -410,10 +411,10 @@ describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI 
     expect(serial).toContain(`C/H/S 1/1/18: status 00\r\n${DISKETTE_TEXT}\r\n`);
     expect(serial).toContain('write: status 03\r\nsector 19: status 04\r\n');
     expect(serial).toMatch(/AX=4B00h: status 00\r\nAH=08h: 0000 000[1-5] /); // QEMU's own diskette drive answers
-  }, 60_000);
+  }, 90_000);
 
   it('QEMU\'s empty CD drive: "no medium", then "No bootable device."', async () => {
-    const { debug } = await qemuBoot(['-boot', 'd'], /No bootable device/);
+    const { debug } = await qemuBoot(['-boot', 'd'], /No bootable device\./, 'debug');
     expect(debug).toContain('Boot failed: no medium in the CD-ROM drive\r\nNo bootable device.');
-  }, 60_000);
+  }, 90_000);
 });
