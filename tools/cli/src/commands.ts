@@ -16,6 +16,8 @@ export interface CliIo {
   stdin?(): AsyncIterable<Uint8Array>;
   /** Whether standard error is a terminal (progress bars are drawn only then). */
   readonly errIsTTY?: boolean;
+  /** Host time (ms) work must take before its progress bar appears (default 1000; 0 in tests). */
+  readonly progressDelayMs?: number;
 }
 
 /** Documented exit codes. */

@@ -146,9 +146,23 @@ describe('backplane run: progress', () => {
   it('draws a progress bar on a terminal for long runs, and nothing when stderr is not a terminal', async () => {
     const tty = capture();
     await main(['run', '--max-instructions', '60000000'], { ...tty.io, errIsTTY: true });
-    expect(tty.err).toMatch(/\r\[[# ]{30}\] +\d+%/);
+    expect(tty.err).toMatch(/\rrunning \[[# ]{30}\] +\d+%/);
     const pipe = capture();
     await main(['run', '--max-instructions', '60000000'], pipe.io);
+    expect(pipe.err).not.toContain('%');
+  }, 60_000);
+
+  it('draws saving and loading bars on a terminal once the work outlasts the delay, and none on a pipe', async () => {
+    const file = join(dir, 'progress.bpstate');
+    const tty = capture();
+    expect(await main(['run', '--max-instructions', '1000000', '--save', file], { ...tty.io, errIsTTY: true, progressDelayMs: 0 })).toBe(0);
+    expect(tty.err).toMatch(/\rsaving \[[# ]{30}\] +\d+%  \d+ of 3 MiB records/); // 1 MiB of RAM + 2
+    const load = capture();
+    expect(await main(['run', '--load', file, '--max-instructions', '1000'], { ...load.io, errIsTTY: true, progressDelayMs: 0 })).toBe(0);
+    expect(load.err).toMatch(/\rloading \[[# ]{30}\] +\d+%  [\d.]+ MiB of [\d.]+ MiB/);
+    expect(load.err).toContain('\r\x1b[K'); // the bar is cleared before the report
+    const pipe = capture();
+    expect(await main(['run', '--load', file, '--max-instructions', '1000'], { ...pipe.io, progressDelayMs: 0 })).toBe(0);
     expect(pipe.err).not.toContain('%');
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BlockError, OverlayImage, RawFileImage, type BlockDevice } from '@backplane/block';
 import { BusError } from '@backplane/bus';
@@ -16,6 +16,7 @@ import {
 } from '@backplane/machine-pc';
 import { VmstateError } from '@backplane/vmstate';
 import { ExitCode, type CliIo, type Command } from '../commands';
+import { mib, progress } from '../progress';
 
 const USAGE = `Usage: backplane run [options]
 
@@ -39,7 +40,11 @@ Boot a PC. With no disk options it boots the built-in demo (floppy and hard disk
   --save-at N             run to instruction N (of the machine's timeline), save, and stop
   --save FILE|-           save the machine to FILE (or standard output) when the run stops
   --load FILE|-           start from a saved machine (FILE or standard input); give the same
-                          machine options and disks as the saving side
+                          machine options and disks as the saving side (the stream refers to the
+                          disks and carries their overlays: a load with other images is refused)
+
+On a terminal, standard error shows progress bars for runs of 50M instructions or more, and for
+saving or loading that takes over a second; nothing is drawn when standard error is not a terminal.
 
 Exit codes: 0 the run ended (halted, budget, --until), 1 the guest used something not emulated,
 2 bad command line, 3 unusable input (missing file, bad image size, unknown machine type).`;
@@ -144,7 +149,13 @@ export const runCommand: Command = {
       if (values.load !== undefined) {
         const source = values.load === '-' ? io.stdin?.() : createReadStream(values.load);
         if (!source) throw new InputError('no standard input to load from');
-        await machine.load(source);
+        const size = values.load === '-' ? 0 : fileSize(values.load);
+        const bar = progress(io, 'loading', size, (done, total) => `${mib(done)} of ${mib(total)}`);
+        try {
+          await machine.load(counted(source, (n) => bar.update(n)));
+        } finally {
+          bar.end();
+        }
       }
       const json = values.json ?? false;
       const toStdout = values.save !== '-';
@@ -155,16 +166,34 @@ export const runCommand: Command = {
         const left = Math.max(0, saveAt - machine.instructions);
         budget = budget === undefined ? left : Math.min(budget, left);
       }
-      const progress = io.errIsTTY && budget !== undefined && budget >= PROGRESS_MIN ? progressBar(io, machine.instructions, budget) : undefined;
-      const result = machine.run({
-        ...(budget === undefined ? {} : { maxInstructions: budget }),
-        until: () => {
-          progress?.(machine.instructions);
-          return until !== undefined && (machine.serialOutput.includes(until) || machine.screenText().includes(until));
-        },
-      });
-      if (progress) io.err('\r\x1b[K');
-      if (values.save !== undefined) await saveTo(machine.save(), values.save, io);
+      const first = machine.instructions;
+      const running =
+        budget !== undefined && budget >= PROGRESS_MIN
+          ? progress(io, 'running', budget, (done, total) => `${(done / 1e6).toFixed(1)}M of ${(total / 1e6).toFixed(1)}M instructions`, 0)
+          : undefined;
+      let result;
+      try {
+        result = machine.run({
+          ...(budget === undefined ? {} : { maxInstructions: budget }),
+          until: () => {
+            running?.update(machine.instructions - first);
+            return until !== undefined && (machine.serialOutput.includes(until) || machine.screenText().includes(until));
+          },
+        });
+      } finally {
+        running?.end();
+      }
+      if (values.save !== undefined) {
+        // RAM goes out in records of 1 MiB (256 pages of 4 KiB): count them against the RAM size.
+        const records = Math.ceil(machine.bus.memory.ram.length / (1 << 20)) + 2;
+        const bar = progress(io, 'saving', records, (done, total) => `${Math.min(done, total)} of ${total} MiB records`);
+        try {
+          let chunks = 0;
+          await saveTo(machine.save(), values.save, io, () => bar.update(++chunks));
+        } finally {
+          bar.end();
+        }
+      }
       if (serial !== 'stdio' && serial !== 'none') writeFileSync(serial, machine.serialOutput, 'latin1');
       const screen = machine.screenText();
       if (json) {
@@ -212,30 +241,40 @@ export const runCommand: Command = {
 /** Runs shorter than this draw no progress bar. */
 const PROGRESS_MIN = 50_000_000;
 
-/** A progress bar on standard error (a terminal), redrawn at most every 100 ms of host time. */
-function progressBar(io: CliIo, start: number, total: number): (now: number) => void {
-  let last = 0;
-  return (now) => {
-    const t = Date.now();
-    if (t - last < 100) return;
-    last = t;
-    const done = Math.min(1, (now - start) / total);
-    const width = 30;
-    const filled = Math.round(done * width);
-    io.err(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(done * 100).toFixed(0).padStart(3)}%  ${((now - start) / 1e6).toFixed(1)}M of ${(total / 1e6).toFixed(1)}M instructions`);
-  };
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // the read itself reports the error
+  }
+}
+
+/** The same chunks, with a running byte count reported after each. */
+async function* counted(source: AsyncIterable<Uint8Array>, report: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of source) {
+    n += chunk.length;
+    report(n);
+    yield chunk;
+  }
 }
 
 /** Write a migration stream to a file or to standard output, chunk by chunk. */
-async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: CliIo): Promise<void> {
+async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: CliIo, onChunk: () => void): Promise<void> {
   if (target === '-') {
     if (!io.outBytes) throw new InputError('no standard output to save to');
-    for await (const chunk of stream) await io.outBytes(chunk);
+    for await (const chunk of stream) {
+      await io.outBytes(chunk);
+      onChunk();
+    }
     return;
   }
   const out = createWriteStream(target);
   try {
-    for await (const chunk of stream) if (!out.write(chunk)) await once(out, 'drain');
+    for await (const chunk of stream) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      onChunk();
+    }
   } finally {
     out.end();
     await once(out, 'close');
