@@ -73,12 +73,12 @@ export class TruncatedStreamError extends StreamFormatError {
   }
 }
 
-/** A record's CRC32C does not match its bytes. */
+/** A record's CRC32C (or, for the page data of a format-2 RAM record, its RAM digest) does not match its bytes. */
 export class ChecksumError extends StreamFormatError {
   readonly expected: number;
   readonly actual: number;
-  constructor(expected: number, actual: number, context: ErrorContext = {}) {
-    super(`checksum mismatch: stored CRC32C ${hex(expected)}, computed ${hex(actual)}`, context, 'checksum');
+  constructor(expected: number, actual: number, context: ErrorContext = {}, check = 'CRC32C') {
+    super(`checksum mismatch: stored ${check} ${hex(expected)}, computed ${hex(actual)}`, context, 'checksum');
     this.expected = expected;
     this.actual = actual;
   }

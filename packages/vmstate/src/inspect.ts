@@ -66,11 +66,11 @@ export async function inspectStream(source: StreamSource, opts: { values?: boole
     const ctxOf = (type: number, id: number) => {
       const s = type === RecordType.Section ? manifest?.sections[id] : undefined;
       if (s) return { device: `${s.device}#${s.instance}`, section: s.state };
-      const r = type === RecordType.Ram ? manifest?.ram[id] : undefined;
+      const r = type === RecordType.Ram || type === RecordType.RamDigest ? manifest?.ram[id] : undefined;
       return r ? { section: `ram "${r.name}"` } : {};
     };
     for (let n = 0; ; n++) {
-      const rec = await readRecord(src, DEFAULT_LIMITS, ctxOf);
+      const rec = await readRecord(src, DEFAULT_LIMITS, ctxOf, report.formatVersion);
       const entry: InspectRecord = { offset: rec.offset, type: recordTypeName(rec.type), id: rec.id, size: rec.size, crc: crcHex(rec.crc) };
       report.records.push(entry);
       if (n === 0 && rec.type !== RecordType.Manifest) throw new StreamFormatError('the first record is not the manifest', { offset: rec.offset });
@@ -100,7 +100,7 @@ export async function inspectStream(source: StreamSource, opts: { values?: boole
             sec.error = e instanceof Error ? e.message : String(e);
           }
         }
-      } else if (rec.type === RecordType.Ram) {
+      } else if (rec.type === RecordType.Ram || rec.type === RecordType.RamDigest) {
         const r = report.ram[rec.id];
         const p = rec.payload;
         if (r && p.length >= 8) {

@@ -46,7 +46,7 @@ describe('machine stream: save and load', () => {
     expect(res.ramPages).toBe(64);
   });
 
-  it('starts with the magic and format version 1, then the manifest', async () => {
+  it('starts with the magic and format version 2, then the manifest', async () => {
     const a = machine(1);
     const first: Uint8Array[] = [];
     for await (const c of saveMachine({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions })) {
@@ -54,7 +54,7 @@ describe('machine stream: save and load', () => {
       if (first.length === 2) break;
     }
     expect([...first[0]!.subarray(0, 8)]).toEqual([0x89, 0x42, 0x50, 0x53, 0x54, 0x0d, 0x0a, 0x1a]);
-    expect(first[0]![8]).toBe(1);
+    expect(first[0]![8]).toBe(2);
     expect(first[1]![0]).toBe(0x01);
     const manifest = JSON.parse(new TextDecoder().decode(first[1]!.subarray(9, first[1]!.length - 5)));
     expect(manifest.sections[1]).toMatchObject({ device: 'uart', instance: 0, state: 'test-uart', version: 2, subsections: [{ path: 'modem', version: 1 }] });
@@ -89,9 +89,9 @@ describe('machine stream: refusals leave the machine untouched', () => {
     const bad = s.slice();
     bad[1] = 0x58;
     await expectUntouched(bad, StreamFormatError);
-    const v2 = s.slice();
-    v2[8] = 2;
-    await expectUntouched(v2, /format version 2 is not supported/);
+    const v3 = s.slice();
+    v3[8] = 3;
+    await expectUntouched(v3, /format version 3 is not supported/);
     await expectUntouched(s, /machine type "test", this machine is "other"/, { machineType: 'other' });
   });
 

@@ -1,9 +1,12 @@
-// The migration stream, format 1 (byte layout: docs/stream-format.md).
+// The migration stream (byte layout: docs/stream-format.md). Formats 1 and 2 are read; 2 is written.
 //   header: 8-byte magic | u16 format version | u16 flags (0)
 //   records, each framed: u8 type | u32 id | u32 length | payload | u32 CRC32C | u8 0xE7
 //     MANIFEST (1) JSON: machine type, every section (id, device, instance, state, version,
 //                  subsections) and RAM region; DESCRIPTION (2) JSON schema of every state;
-//     then RAM (0x20) page records and SECTION (0x10) records; END (0x7F) last.
+//     then RAM page records and SECTION (0x10) records; END (0x7F) last.
+//   Format 1 carries RAM in records of type 0x20 whose CRC-32C covers every byte. Format 2 carries
+//   RAM in records of type 0x21: the CRC-32C covers the frame head, the page table and a 64-byte
+//   RAM digest (./ramdigest), and the digest covers the page data (about 10x cheaper to compute).
 import { ByteReader, ByteWriter, FRAME_HEAD, FRAME_OVERHEAD, FRAME_TAIL } from './bytes';
 import { ChunkSource, type StreamSource } from './chunks';
 import { planOf, type Plan } from './codec';
@@ -11,11 +14,14 @@ import { crc32c } from './crc32c';
 import type { AnyDescriptor, Field } from './descriptor';
 import { ChecksumError, LimitError, SectionMismatchError, StreamFormatError, HookError, UnknownSubsectionError, VersionError, VmstateError, type ErrorContext } from './errors';
 import type { Migratable } from './migratable';
+import { RAM_DIGEST_BYTES, ramDigestState } from './ramdigest';
 import { schemaOf, type SchemaDocument } from './schema';
 import { REC_SECTION, copyState, pinMap, readSectionPayload, writeSection, type VersionPins } from './section';
 
 export const MAGIC = Uint8Array.of(0x89, 0x42, 0x50, 0x53, 0x54, 0x0d, 0x0a, 0x1a);
-export const STREAM_FORMAT_VERSION = 1;
+/** The format this build writes (it reads every format in READERS). */
+export const STREAM_FORMAT_VERSION = 2;
+export type StreamFormat = 1 | 2;
 export const HEADER_SIZE = 12;
 
 export const RecordType = {
@@ -23,7 +29,10 @@ export const RecordType = {
   Description: 0x02,
   Section: REC_SECTION,
   Subsection: 0x11,
+  /** RAM pages, format 1: the frame's CRC-32C covers the page data. */
   Ram: 0x20,
+  /** RAM pages, format 2: the CRC-32C covers the page table and a RAM digest, the digest the page data. */
+  RamDigest: 0x21,
   End: 0x7f,
 } as const;
 
@@ -87,6 +96,19 @@ export interface SaveMachineOptions {
    * release pins the versions that release reads.
    */
   versions?: VersionPins;
+  /**
+   * Stream format to write: 2 (default) or 1, for a destination whose build reads only format 1
+   * (vmstate 0.x before format 2; a machine type that must stay loadable by such a release).
+   */
+  streamFormat?: StreamFormat;
+  /**
+   * Format 2 only: yield the page data of RAM records as views of the RAM itself instead of
+   * copies (a record becomes several chunks: head and page table, data runs, check). Saves the
+   * copy and the fresh memory it needs; the chunks then hold the machine's RAM, so the consumer
+   * must write each chunk out before the machine runs again (a chunk written later carries the
+   * changed RAM, which its digest refuses on load). Default false: every chunk is a copy.
+   */
+  ramViews?: boolean;
 }
 
 function key(device: string, instance: number): string {
@@ -116,10 +138,11 @@ function jsonFrame(type: number, value: unknown): Uint8Array {
 }
 
 /** Stream header bytes: magic, format version, flags. */
-export function streamHeader(): Uint8Array {
+export function streamHeader(format: StreamFormat = STREAM_FORMAT_VERSION): Uint8Array {
+  if (format !== 1 && format !== 2) throw new RangeError(`stream format ${String(format)} is not one this build writes (1 or 2)`);
   const b = new Uint8Array(HEADER_SIZE);
   b.set(MAGIC);
-  new DataView(b.buffer).setUint16(8, STREAM_FORMAT_VERSION, true);
+  new DataView(b.buffer).setUint16(8, format, true);
   return b;
 }
 
@@ -132,11 +155,120 @@ function isZeroBytes(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
+export interface RamRecordOptions {
+  /** Stream format the records belong to (default: the format this build writes). */
+  format?: StreamFormat;
+  /** Format 2: page data as views of the RAM (see `SaveMachineOptions.ramViews`). */
+  views?: boolean;
+}
+
 /**
  * Encode RAM pages as records of one round. `pages` lists page indices (ascending or not); when
- * omitted, every page. Each record is yielded as soon as it is built (about 1 MiB each).
+ * omitted, every page. Each record is yielded as soon as it is built (about 1 MiB each), as one
+ * chunk, or with `views` as several chunks.
  */
-export function* ramRecords(id: number, region: RamRegion, round: RamRoundKind, pages?: Iterable<number>, pagesPerRecord = DEFAULT_PAGES_PER_RECORD): Generator<Uint8Array> {
+export function* ramRecords(id: number, region: RamRegion, round: RamRoundKind, pages?: Iterable<number>, pagesPerRecord = DEFAULT_PAGES_PER_RECORD, opts: RamRecordOptions = {}): Generator<Uint8Array> {
+  for (const rec of ramRecordChunks(id, region, round, pages, pagesPerRecord, opts)) yield* rec;
+}
+
+/** The records of one round, each as its chunks. */
+function ramRecordChunks(id: number, region: RamRegion, round: RamRoundKind, pages: Iterable<number> | undefined, pagesPerRecord: number, opts: RamRecordOptions): Generator<Uint8Array[]> {
+  const ps = region.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pagesPerRecord) || pagesPerRecord < 1 || pagesPerRecord > MAX_PAGES_PER_RECORD) throw new RangeError(`pagesPerRecord must be 1..${MAX_PAGES_PER_RECORD}`);
+  if (ps < 512 || ps > 65536 || (ps & (ps - 1)) !== 0 || region.bytes.length % ps !== 0) throw new RangeError(`RAM region "${region.name}": page size ${ps} is not a power of two from 512 to 65536 dividing its ${region.bytes.length} bytes`);
+  const format = opts.format ?? STREAM_FORMAT_VERSION;
+  if (format === 1) return ramRecordsFormat1(id, region, round, pages, pagesPerRecord);
+  if (format === 2) return ramRecordsFormat2(id, region, round, pages, pagesPerRecord, opts.views === true);
+  throw new RangeError(`stream format ${String(format)} is not one this build writes (1 or 2)`);
+}
+
+/** Offset in a format-2 RAM payload where the digest starts (after head, page indices, flags, padding to 8). */
+export function ramDigestOffset(count: number): number {
+  return (8 + count * 5 + 7) & ~7;
+}
+
+/**
+ * Format 2 RAM records (type 0x21). Payload: round, log2 page size, 2 reserved, u32 count, page
+ * indices, flags, zero padding to a multiple of 8, the 64-byte RAM digest of the data, then the
+ * data of the non-zero pages. The frame's CRC-32C covers the frame head and the payload up to the
+ * end of the digest.
+ */
+function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, pages: Iterable<number> | undefined, pagesPerRecord: number, views: boolean): Generator<Uint8Array[]> {
+  const ps = region.pageSize ?? DEFAULT_PAGE_SIZE;
+  const shift = Math.log2(ps);
+  const ram = region.bytes;
+  const pageCount = ram.length / ps;
+  const words = (ram.byteOffset & 3) === 0 ? new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2) : null;
+  const wordsPerPage = ps >>> 2;
+  const list = pages ?? range(pageCount);
+  const batch = new Int32Array(pagesPerRecord);
+  const zero = new Uint8Array(pagesPerRecord);
+  let n = 0;
+  let nonZero = 0;
+  const flush = (): Uint8Array[] => {
+    const digestAt = ramDigestOffset(n);
+    const dataAt = digestAt + RAM_DIGEST_BYTES;
+    const payload = dataAt + nonZero * ps;
+    const checked = FRAME_HEAD + dataAt; // bytes under the CRC-32C
+    const rec = new Uint8Array(views ? checked : FRAME_OVERHEAD + payload);
+    const v = new DataView(rec.buffer);
+    rec[0] = RecordType.RamDigest;
+    v.setUint32(1, id, true);
+    v.setUint32(5, payload, true);
+    const p = FRAME_HEAD;
+    rec[p] = round;
+    rec[p + 1] = shift;
+    v.setUint32(p + 4, n, true);
+    for (let i = 0; i < n; i++) {
+      v.setUint32(p + 8 + i * 4, batch[i]!, true);
+      rec[p + 8 + n * 4 + i] = zero[i]!;
+    }
+    // The digest over the data pages in entry order; runs of consecutive pages go in one piece.
+    const chunks: Uint8Array[] = [rec];
+    let d = p + dataAt;
+    ramDigestState.begin();
+    for (let i = 0; i < n; ) {
+      if (zero[i]) {
+        i++;
+        continue;
+      }
+      const first = batch[i]!;
+      let j = i + 1;
+      while (j < n && !zero[j] && batch[j] === batch[j - 1]! + 1) j++;
+      const from = first * ps;
+      const to = (first + j - i) * ps;
+      ramDigestState.add(ram, from, to);
+      if (views) chunks.push(ram.subarray(from, to));
+      else {
+        rec.set(ram.subarray(from, to), d);
+        d += to - from;
+      }
+      i = j;
+    }
+    ramDigestState.end(rec, p + digestAt);
+    const crc = crc32c(rec, 0, 0, checked);
+    const tail = views ? new Uint8Array(FRAME_TAIL) : rec.subarray(FRAME_HEAD + payload);
+    new DataView(tail.buffer, tail.byteOffset, FRAME_TAIL).setUint32(0, crc, true);
+    tail[4] = 0xe7;
+    if (views) chunks.push(tail);
+    n = 0;
+    nonZero = 0;
+    return chunks;
+  };
+  for (const page of list) {
+    if (!Number.isInteger(page) || page < 0 || page >= pageCount) throw new RangeError(`page ${page} is outside RAM region "${region.name}" (${pageCount} pages)`);
+    const isZero = words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+    batch[n] = page;
+    zero[n] = isZero ? PAGE_ZERO : 0;
+    if (!isZero) nonZero++;
+    n++;
+    if (n === pagesPerRecord) yield flush();
+  }
+  if (n > 0 || round === RamRound.Final) yield flush();
+}
+
+/** Format 1 RAM records (type 0x20): the CRC-32C covers the page data. One chunk per record. */
+function* ramRecordsFormat1(id: number, region: RamRegion, round: RamRoundKind, pages: Iterable<number> | undefined, pagesPerRecord: number): Generator<Uint8Array[]> {
   const ps = region.pageSize ?? DEFAULT_PAGE_SIZE;
   const shift = Math.log2(ps);
   const ram = region.bytes;
@@ -187,9 +319,9 @@ export function* ramRecords(id: number, region: RamRegion, round: RamRoundKind, 
     zero[n] = isZero ? PAGE_ZERO : 0;
     if (!isZero) nonZero++;
     n++;
-    if (n === pagesPerRecord) yield flush();
+    if (n === pagesPerRecord) yield [flush()];
   }
-  if (n > 0 || round === RamRound.Final) yield flush();
+  if (n > 0 || round === RamRound.Final) yield [flush()];
 }
 
 function* range(n: number): Generator<number> {
@@ -240,26 +372,31 @@ function prepare(opts: SaveMachineOptions): { manifest: Manifest; sections: Uint
  * machine must stay stopped until the iteration ends.
  */
 export async function* saveMachine(opts: SaveMachineOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const format = opts.streamFormat ?? STREAM_FORMAT_VERSION;
+  if (format !== 1 && format !== 2) throw new RangeError(`stream format ${String(format)} is not one this build writes (1 or 2)`);
+  const ppr = opts.pagesPerRecord ?? DEFAULT_PAGES_PER_RECORD;
+  if (!Number.isInteger(ppr) || ppr < 1 || ppr > MAX_PAGES_PER_RECORD) throw new RangeError(`pagesPerRecord must be 1..${MAX_PAGES_PER_RECORD}`);
   const { manifest, sections, description } = prepare(opts);
-  yield* headerChunks(manifest, description);
+  const recOpts: RamRecordOptions = { format, views: opts.ramViews === true };
+  yield* headerChunks(manifest, description, format);
   const ram = opts.ram ?? [];
   let ramRecordsCount = 0;
   for (let id = 0; id < ram.length; id++)
-    for (const rec of ramRecords(id, ram[id]!, RamRound.All, undefined, opts.pagesPerRecord)) {
+    for (const rec of ramRecordChunks(id, ram[id]!, RamRound.All, undefined, ppr, recOpts)) {
       ramRecordsCount++;
-      yield rec;
+      yield* rec;
     }
   for (const s of sections) yield s;
   for (let id = 0; id < ram.length; id++)
-    for (const rec of ramRecords(id, ram[id]!, RamRound.Final, [], opts.pagesPerRecord)) {
+    for (const rec of ramRecordChunks(id, ram[id]!, RamRound.Final, [], ppr, recOpts)) {
       ramRecordsCount++;
-      yield rec;
+      yield* rec;
     }
   yield endRecord(sections.length, ramRecordsCount);
 }
 
-function* headerChunks(manifest: Manifest, description: SchemaDocument): Generator<Uint8Array> {
-  yield streamHeader();
+function* headerChunks(manifest: Manifest, description: SchemaDocument, format: StreamFormat): Generator<Uint8Array> {
+  yield streamHeader(format);
   yield jsonFrame(RecordType.Manifest, manifest);
   yield jsonFrame(RecordType.Description, description);
 }
@@ -314,7 +451,7 @@ export interface RawRecord {
   size: number;
 }
 
-function recordLimit(type: number, limits: StreamLimits): number {
+function recordLimit(type: number, limits: StreamLimits, format: number): number {
   switch (type) {
     case RecordType.Manifest:
       return limits.manifestBytes;
@@ -323,7 +460,9 @@ function recordLimit(type: number, limits: StreamLimits): number {
     case RecordType.Section:
       return limits.sectionBytes;
     case RecordType.Ram:
-      return 8 + MAX_PAGES_PER_RECORD * 5 + 4 + MAX_PAGES_PER_RECORD * 65536;
+      return format === 1 ? 8 + MAX_PAGES_PER_RECORD * 5 + 4 + MAX_PAGES_PER_RECORD * 65536 : -1;
+    case RecordType.RamDigest:
+      return format >= 2 ? ramDigestOffset(MAX_PAGES_PER_RECORD) + RAM_DIGEST_BYTES + MAX_PAGES_PER_RECORD * 65536 : -1;
     case RecordType.End:
       return 64;
     default:
@@ -331,13 +470,16 @@ function recordLimit(type: number, limits: StreamLimits): number {
   }
 }
 
-const TYPE_NAMES: Record<number, string> = { 1: 'manifest', 2: 'description', 0x10: 'section', 0x11: 'subsection', 0x20: 'RAM', 0x7f: 'end' };
+const TYPE_NAMES: Record<number, string> = { 1: 'manifest', 2: 'description', 0x10: 'section', 0x11: 'subsection', 0x20: 'RAM', 0x21: 'RAM', 0x7f: 'end' };
 export function recordTypeName(t: number): string {
   return TYPE_NAMES[t] ?? `unknown type 0x${t.toString(16)}`;
 }
 
-/** Read one record: header, length limit (before allocating), payload, end marker, CRC. */
-export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: (type: number, id: number) => ErrorContext = () => ({})): Promise<RawRecord> {
+/**
+ * Read one record of a stream of the given format and check it whole: header, length limit
+ * (before allocating), payload, end marker, CRC-32C, and for format-2 RAM records the RAM digest.
+ */
+export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: (type: number, id: number) => ErrorContext = () => ({}), format = 1): Promise<RawRecord> {
   const offset = src.offset;
   const head = (await src.read(FRAME_HEAD, 'a record header')).slice();
   const hv = new DataView(head.buffer, head.byteOffset, head.byteLength);
@@ -345,8 +487,8 @@ export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: 
   const id = hv.getUint32(1, true);
   const len = hv.getUint32(5, true);
   const ctx = { ...ctxOf(type, id), offset };
-  const limit = recordLimit(type, limits);
-  if (limit < 0) throw new StreamFormatError(`unknown record type 0x${type.toString(16)}`, ctx);
+  const limit = recordLimit(type, limits, format);
+  if (limit < 0) throw new StreamFormatError(`unknown record type 0x${type.toString(16)} (in a format-${format} stream)`, ctx);
   if (len > limit) throw new LimitError(`${recordTypeName(type)} record declares ${len} bytes, more than the limit ${limit}`, ctx);
   let body: Uint8Array;
   try {
@@ -357,9 +499,42 @@ export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: 
   const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   if (body[len + 4] !== 0xe7) throw new StreamFormatError(`${recordTypeName(type)} record has no end marker after its ${len} payload bytes (length field or data corrupt)`, ctx);
   const stored = bv.getUint32(len, true);
-  const actual = crc32c(body, crc32c(head), 0, len);
+  // A format-2 RAM record's CRC stops after the digest; the digest covers the page data.
+  const checked = type === RecordType.RamDigest ? ramCheckedLength(body, len, ctx) : len;
+  const actual = crc32c(body, crc32c(head), 0, checked);
   if (stored !== actual) throw new ChecksumError(stored, actual, ctx);
+  if (checked !== len) checkRamDigest(body, checked, len, ctx);
   return { type, id, offset, payload: body.subarray(0, len), crc: stored, size: len + FRAME_OVERHEAD };
+}
+
+/** Payload bytes under a format-2 RAM record's CRC (head, page table, digest), or a typed refusal. */
+function ramCheckedLength(p: Uint8Array, len: number, ctx: ErrorContext): number {
+  if (len < 8) throw new StreamFormatError(`RAM record: payload of ${len} bytes is shorter than its 8-byte head`, ctx);
+  const count = new DataView(p.buffer, p.byteOffset, p.byteLength).getUint32(4, true);
+  if (count > MAX_PAGES_PER_RECORD) throw new LimitError(`RAM record holds ${count} pages, more than ${MAX_PAGES_PER_RECORD}`, ctx);
+  const end = ramDigestOffset(count) + RAM_DIGEST_BYTES;
+  if (len < end) throw new StreamFormatError(`RAM record: payload of ${len} bytes cannot hold ${count} page entries and the digest`, ctx);
+  if (((len - end) & 63) !== 0) throw new StreamFormatError(`RAM record: ${len - end} data bytes are not a whole number of pages`, ctx);
+  return end;
+}
+
+const digestScratch = new Uint8Array(RAM_DIGEST_BYTES);
+
+/** Compare the RAM digest stored at p[dataAt - 64, dataAt) with the digest of p[dataAt, len). */
+function checkRamDigest(p: Uint8Array, dataAt: number, len: number, ctx: ErrorContext): void {
+  ramDigestState.begin();
+  ramDigestState.add(p, dataAt, len);
+  ramDigestState.end(digestScratch);
+  const at = dataAt - RAM_DIGEST_BYTES;
+  for (let i = 0; i < RAM_DIGEST_BYTES; i++) {
+    if (p[at + i] === digestScratch[i]) continue;
+    const word = i >>> 3;
+    const half = i & ~3; // the differing 32 bits
+    const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+    const w = new DataView(digestScratch.buffer);
+    const bits = (half & 4) === 0 ? '0-31' : '32-63';
+    throw new ChecksumError(v.getUint32(at + half, true), w.getUint32(half, true), ctx, `RAM digest (${word < 4 ? 'sum' : 'polynomial'} of lane ${word & 3}, bits ${bits})`);
+  }
 }
 
 /** Read and check the stream header; returns the format version (only 1 exists). */
@@ -375,7 +550,7 @@ export async function readHeader(src: ChunkSource): Promise<number> {
 }
 
 /** Format versions this build reads; the reader dispatches on the header's version. */
-const READERS = new Set<number>([1]);
+const READERS = new Set<number>([1, 2]);
 
 function parseJson(payload: Uint8Array, what: string, offset: number): unknown {
   try {
@@ -475,7 +650,7 @@ class RamJournal {
   constructor(
     private readonly ram: Uint8Array,
     private readonly ps: number,
-    private readonly enabled: boolean,
+    readonly enabled: boolean,
   ) {
     this.touched = new Uint8Array(enabled ? ram.length / ps : 0);
   }
@@ -510,8 +685,21 @@ interface RamState {
   journal: RamJournal;
 }
 
-/** Apply one RAM record (already CRC-checked) to its region, journaling what it overwrites. */
-function applyRam(rec: RawRecord, st: RamState, ctx: ErrorContext): number {
+/** A RAM record checked against its region: what to write. */
+interface RamWrite {
+  st: RamState;
+  payload: Uint8Array;
+  view: DataView;
+  count: number;
+  flagsAt: number;
+  dataAt: number;
+}
+
+/**
+ * Check one RAM record (its frame, CRC and digest already checked) against its region and the
+ * rounds so far; marks its pages as sent. Nothing is written yet.
+ */
+function parseRam(rec: RawRecord, st: RamState, ctx: ErrorContext): RamWrite {
   const p = rec.payload;
   const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const fail = (why: string): never => {
@@ -528,8 +716,10 @@ function applyRam(rec: RawRecord, st: RamState, ctx: ErrorContext): number {
   if (v.getUint16(2, true) !== 0) fail('reserved bytes are not zero');
   if (count > MAX_PAGES_PER_RECORD) throw new LimitError(`RAM record holds ${count} pages, more than ${MAX_PAGES_PER_RECORD}`, ctx);
   const flagsAt = 8 + count * 4;
-  const dataAt = (flagsAt + count + 3) & ~3;
+  // Format 1: data aligned to 4 after the flags. Format 2: zero padding to 8, the digest, the data.
+  const dataAt = rec.type === RecordType.RamDigest ? ramDigestOffset(count) + RAM_DIGEST_BYTES : (flagsAt + count + 3) & ~3;
   if (p.length < dataAt) fail(`payload of ${p.length} bytes cannot hold ${count} page entries`);
+  if (rec.type === RecordType.RamDigest) for (let i = flagsAt + count; i < dataAt - RAM_DIGEST_BYTES; i++) if (p[i] !== 0) fail('padding after the page flags is not zero');
   let nonZero = 0;
   const pageCount = st.seen.length;
   for (let i = 0; i < count; i++) {
@@ -540,30 +730,52 @@ function applyRam(rec: RawRecord, st: RamState, ctx: ErrorContext): number {
     if (page >= pageCount) fail(`page ${page} is beyond the region's ${pageCount} pages`);
   }
   if (p.length !== dataAt + nonZero * st.ps) fail(`payload is ${p.length} bytes, ${count} entries with ${nonZero} data pages need ${dataAt + nonZero * st.ps}`);
+  for (let i = 0; i < count; i++) st.seen[v.getUint32(8 + i * 4, true)] = 1;
+  st.round = round;
+  return { st, payload: p, view: v, count, flagsAt, dataAt };
+}
+
+/** Write a checked RAM record's pages, journaling first what they overwrite (when the journal is on). */
+function writeRam(w: RamWrite): void {
+  const { st, payload: p, view: v, count, flagsAt } = w;
   const ram = st.region.bytes;
   const ps = st.ps;
-  let d = dataAt;
-  for (let i = 0; i < count; i++) {
+  const journal = st.journal;
+  let d = w.dataAt;
+  for (let i = 0; i < count; ) {
     const page = v.getUint32(8 + i * 4, true);
-    const off = page * ps;
-    st.journal.before(page, st.words);
-    if (p[flagsAt + i]! & PAGE_ZERO) ram.fill(0, off, off + ps);
-    else {
-      ram.set(p.subarray(d, d + ps), off);
-      d += ps;
+    if (journal.enabled) journal.before(page, st.words);
+    if (p[flagsAt + i]! & PAGE_ZERO) {
+      ram.fill(0, page * ps, (page + 1) * ps);
+      i++;
+      continue;
     }
-    st.seen[page] = 1;
+    // A run of data pages with consecutive indices is one copy.
+    let j = i + 1;
+    while (j < count && !(p[flagsAt + j]! & PAGE_ZERO) && v.getUint32(8 + j * 4, true) === page + (j - i)) {
+      if (journal.enabled) journal.before(page + (j - i), st.words);
+      j++;
+    }
+    const bytes = (j - i) * ps;
+    ram.set(p.subarray(d, d + bytes), page * ps);
+    d += bytes;
+    i = j;
   }
-  st.round = round;
-  return count;
 }
 
 /**
  * Load a machine stream transactionally. The manifest is checked against the machine before any
- * state is read; every device section is decoded into a fresh object and validated; RAM is
- * written with a journal; only after the end record has been verified does each device's
- * `loadState` run. On any failure the RAM journal is rolled back and no device is touched, then
- * the typed error is thrown.
+ * state is read; every record is checked whole (CRC-32C, RAM digest) before it is used; every
+ * device section is decoded into a fresh object and validated; only after the end record has been
+ * verified does each device's `loadState` run. On any failure nothing is left changed, then the
+ * typed error is thrown.
+ *
+ * RAM: when the stream is in memory (a Uint8Array, or an array of chunks), every record is
+ * checked before any page is written and the pages are written last, after every device's
+ * `loadState` succeeded: no journal is needed. A streamed source (async iterable, Web stream)
+ * writes each checked RAM record as it arrives, journaling the pages it overwrites, and rolls
+ * them back on failure. Either way `loadState` must not read guest RAM (the order of RAM and
+ * device application differs between the two).
  */
 export async function loadMachine(source: StreamSource, opts: LoadMachineOptions): Promise<LoadResult> {
   if (!Number.isSafeInteger(opts.now) || opts.now < 0) throw new VmstateError('invalid', `now must be a non-negative integer of ns, got ${String(opts.now)}`);
@@ -578,42 +790,47 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
   const regions = opts.ram ?? [];
   checkRegions(regions);
   const ramStates: RamState[] = [];
+  // A stream held in memory stays valid: RAM records are checked now and written last.
+  const deferRam = source instanceof Uint8Array || Array.isArray(source);
+  const pendingRam: RamWrite[] = [];
   try {
-    const version = await readHeader(src);
-    void version; // format 1 is the only reader so far
+    const format = await readHeader(src);
     let manifest: Manifest | undefined;
     const ctxOf = (type: number, id: number): ErrorContext => {
       if (type === RecordType.Section && manifest && manifest.sections[id]) {
         const s = manifest.sections[id]!;
         return { device: key(s.device, s.instance), section: s.state };
       }
-      if (type === RecordType.Ram && manifest && manifest.ram[id]) return { section: `ram "${manifest.ram[id]!.name}"` };
+      if ((type === RecordType.Ram || type === RecordType.RamDigest) && manifest && manifest.ram[id]) return { section: `ram "${manifest.ram[id]!.name}"` };
       return {};
     };
     // 1. manifest, checked against the machine before any state is read
-    const mrec = await readRecord(src, limits, ctxOf);
+    const mrec = await readRecord(src, limits, ctxOf, format);
     if (mrec.type !== RecordType.Manifest) throw new StreamFormatError(`expected the manifest record first, found ${recordTypeName(mrec.type)}`, { offset: mrec.offset });
     manifest = checkManifest(parseJson(mrec.payload, 'manifest', mrec.offset), mrec.offset);
     const staged = checkAgainstMachine(manifest, targets, regions, opts, mrec.offset);
     for (const r of manifest.ram) {
       const region = regions.find((x) => x.name === r.name)!;
       const words = (region.bytes.byteOffset & 3) === 0 ? new Int32Array(region.bytes.buffer, region.bytes.byteOffset, region.bytes.length >>> 2) : null;
-      ramStates.push({ region, entry: r, ps: r.pageSize, words, seen: new Uint8Array(r.size / r.pageSize), round: 0, journal: new RamJournal(region.bytes, r.pageSize, opts.journal !== false) });
+      ramStates.push({ region, entry: r, ps: r.pageSize, words, seen: new Uint8Array(r.size / r.pageSize), round: 0, journal: new RamJournal(region.bytes, r.pageSize, !deferRam && opts.journal !== false) });
     }
     // 2. description (not needed to load: the machine's own descriptors decode; checked for integrity)
-    const drec = await readRecord(src, limits, ctxOf);
+    const drec = await readRecord(src, limits, ctxOf, format);
     if (drec.type !== RecordType.Description) throw new StreamFormatError(`expected the description record, found ${recordTypeName(drec.type)}`, { offset: drec.offset });
     // 3. RAM and sections, then END
     const decoded = new Map<number, { state: unknown; subsections: string[] }>();
     let ramRecs = 0;
     let ramPages = 0;
     for (;;) {
-      const rec = await readRecord(src, limits, ctxOf);
+      const rec = await readRecord(src, limits, ctxOf, format);
       const ctx = { ...ctxOf(rec.type, rec.id), offset: rec.offset };
-      if (rec.type === RecordType.Ram) {
+      if (rec.type === RecordType.Ram || rec.type === RecordType.RamDigest) {
         const st = ramStates[rec.id];
         if (!st) throw new StreamFormatError(`RAM record for region id ${rec.id}, which the manifest does not list`, ctx);
-        ramPages += applyRam(rec, st, ctx);
+        const w = parseRam(rec, st, ctx);
+        if (deferRam) pendingRam.push(w);
+        else writeRam(w);
+        ramPages += w.count;
         ramRecs++;
       } else if (rec.type === RecordType.Section) {
         const ms = manifest.sections[rec.id];
@@ -679,8 +896,10 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
       const t = entries[i]![1];
       throw new HookError('loadState', `device ${key(t.device, t.instance ?? 0)} threw: ${e instanceof Error ? e.message : String(e)}`, { device: key(t.device, t.instance ?? 0) });
     }
+    // 5. RAM held back (stream in memory): every record is checked; writing cannot fail.
+    for (const w of pendingRam) writeRam(w);
     return {
-      formatVersion: 1,
+      formatVersion: format,
       machineType: manifest.machineType,
       manifest,
       sections: [...staged].map(([id]) => {
