@@ -167,7 +167,19 @@ export class PcMachine {
     bus.memory.mapRam('ram', 0, Math.min(memoryKiB, 640) * KiB);
     if (extendedKiB > 0) bus.memory.mapRam('ram-extended', MiB, extendedKiB * KiB);
     bus.memory.mapRom('bios', MiB - this.bios.length, this.bios);
-    if (addressBits === 24) bus.memory.mapRom('bios-high', (1 << 24) - this.bios.length, this.bios);
+    if (addressBits === 24) {
+      // The top of 16 MiB, where an 80286 starts after reset, shows the same ROM bytes as
+      // F0000h, read from the machine's memory: the BIOS in a loaded stream is the one that runs
+      // at both addresses (firmware travels with the machine, as QEMU migrates its ROMs).
+      const ram = bus.memory.ram;
+      const low = MiB - this.bios.length;
+      bus.memory.mapMmio('bios-high', (1 << 24) - this.bios.length, this.bios.length, {
+        read8: (o) => ram[low + o]!,
+        write8: () => {},
+        read16: (o) => ram[low + o]! | (ram[low + o + 1]! << 8),
+        write16: () => {},
+      });
+    }
 
     this.cpu = new X86Cpu(bus, { model: this.cpuModel });
     this.wire();

@@ -118,6 +118,19 @@ describe('pc-1.0: what the first release wrote loads in this build', () => {
     expect(m.serialOutput).toContain('Demo finished');
   });
 
+  it('the firmware travels with it: after a reset the loaded machine runs the BIOS it was saved with, at both of its addresses', async () => {
+    const bytes = gunzipSync(golden('pc-1.0.bps.gz'));
+    const m = new PcMachine(demo('pc-1.0'));
+    await m.load(bytes);
+    expect(m.run({}).reason).toBe('halted');
+    const before = m.serialOutput.split('booted from the built-in floppy image').length;
+    m.reset(); // the 80286 starts at FFFFF0h, the BIOS's alias at the top of 16 MiB
+    expect(m.run({}).reason).toBe('halted');
+    expect(m.serialOutput.split('booted from the built-in floppy image').length).toBe(before + 1);
+    expect(m.serialOutput.endsWith('Demo finished: the machine halts now.\r\n')).toBe(true);
+    for (const o of [0, 0x1234, 0xfff0]) expect(m.bus.memory.read8(0xff0000 + o)).toBe(m.bus.memory.read8(0xf0000 + o));
+  });
+
   it('a pc-1.1 machine refuses it, naming both machine types, and stays as it was', async () => {
     const bytes = gunzipSync(golden('pc-1.0.bps.gz'));
     const m = new PcMachine(demo('pc-1.1'));
