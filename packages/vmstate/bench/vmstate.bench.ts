@@ -1,22 +1,24 @@
 // vmstate benchmarks: RAM save/load against a plain TypedArray.set copy of the same RAM, and
 // device-section encode/decode rates. Run: npm run bench -w @backplane/vmstate
-// (MiB of RAM: VMSTATE_BENCH_MIB, default 256.)
+// (MiB of RAM: VMSTATE_BENCH_MIB, default 256; rounds per figure: VMSTATE_BENCH_ROUNDS, default 5.)
+// Each figure is the MEDIAN of its rounds (the development machine is shared and noisy).
 import { performance } from 'node:perf_hooks';
-import { crc32c, defineState, field, loadMachine, loadSection, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
+import { crc32c, defineState, field, loadMachine, loadSection, ramDigest, ramDigestBackend, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
 
 const MIB = Number(process.env.VMSTATE_BENCH_MIB ?? 256);
 const SIZE = MIB << 20;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.VMSTATE_BENCH_ROUNDS ?? 5);
 
 function best(fn: () => Promise<unknown> | unknown): Promise<number> {
   return (async () => {
-    let min = Infinity;
+    const times: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const t0 = performance.now();
       await fn();
-      min = Math.min(min, performance.now() - t0);
+      times.push(performance.now() - t0);
     }
-    return min;
+    times.sort((a, b) => a - b);
+    return times[times.length >> 1]!;
   })();
 }
 
@@ -38,44 +40,63 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const dest = new Uint8Array(SIZE);
   dest.fill(1); // touch every page so the copy measures copying, not page faults
   const copy = await best(() => dest.set(ram));
-  let chunks: Uint8Array[] = [];
-  let streamBytes = 0;
-  const save = await best(async () => {
-    chunks = [];
-    streamBytes = 0;
-    for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: ram }] })) {
-      chunks.push(c);
-      streamBytes += c.length;
-    }
-  });
+  const digestOnly = await best(() => ramDigest(ram));
   const crcOnly = await best(() => {
     let c = 0;
     for (let o = 0; o < SIZE; o += 1 << 20) c = crc32c(ram, c, o, o + (1 << 20));
     return c;
   });
-  const loadFresh = await best(async () => {
-    dest.fill(0);
-    return loadMachine(chunks, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }], journal: false });
-  });
-  // the fill(0) above is part of that timing; measure it to subtract
+  const saveAs = async (extra: { streamFormat?: 1 | 2; ramViews?: boolean }) => {
+    let chunks: Uint8Array[] = [];
+    let bytes = 0;
+    const ms = await best(async () => {
+      chunks = [];
+      bytes = 0;
+      for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: ram }], ...extra })) {
+        chunks.push(c);
+        bytes += c.length;
+      }
+    });
+    return { ms, chunks, bytes };
+  };
+  const saveViews = await saveAs({ ramViews: true });
+  const save = await saveAs({});
+  const save1 = await saveAs({ streamFormat: 1 });
+  const chunks = save.chunks;
+  // A streamed source (an async iterable, as a file or a socket gives): checked record by record,
+  // written as it arrives, with the journal.
+  async function* streamed(cs: Uint8Array[]): AsyncGenerator<Uint8Array> {
+    for (const c of cs) yield c;
+  }
   const zeroFill = await best(() => dest.fill(0));
-  const loadJournalZero = await best(async () => {
-    dest.fill(0);
-    return loadMachine(chunks, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
-  });
   const fillFull = await best(() => dest.fill(0x5a));
-  const loadJournalFull = await best(async () => {
-    dest.fill(0x5a); // a running machine: every page must be journaled
-    return loadMachine(chunks, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
-  });
+  const load = async (fill: number, source: () => unknown, journal = true) =>
+    (await best(async () => {
+      dest.fill(fill);
+      return loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }], journal });
+    })) - (fill === 0 ? zeroFill : fillFull);
+  const loadMemZero = await load(0, () => chunks);
+  const loadMemFull = await load(0x5a, () => chunks);
   for (let i = 0; i < SIZE; i += 4093) if (dest[i] !== ram[i]) throw new Error('load mismatch');
-  console.log(`\n${title} (${MIB} MiB, stream ${(streamBytes / (1 << 20)).toFixed(1)} MiB)`);
+  const loadStreamFresh = await load(0, () => streamed(chunks), false);
+  const loadStreamZero = await load(0, () => streamed(chunks));
+  const loadStreamFull = await load(0x5a, () => streamed(chunks));
+  for (let i = 0; i < SIZE; i += 4093) if (dest[i] !== ram[i]) throw new Error('load mismatch');
+  const loadFormat1 = await load(0, () => save1.chunks);
+  save.chunks = save1.chunks = saveViews.chunks = [];
+  console.log(`\n${title} (${MIB} MiB, format-2 stream ${(save.bytes / (1 << 20)).toFixed(1)} MiB; RAM digest by ${ramDigestBackend()})`);
   line('TypedArray.set copy of the RAM (baseline)', copy, copy);
-  line('CRC32C alone over the RAM (slicing-by-8)', crcOnly, copy);
-  line('save: saveMachine, all chunks produced', save, copy);
-  line('load into fresh RAM, journal off', loadFresh - zeroFill, copy);
-  line('load into zeroed RAM, journal on (default)', loadJournalZero - zeroFill, copy);
-  line('load over non-zero RAM, journal on (every page kept)', loadJournalFull - fillFull, copy);
+  line('RAM digest alone over the RAM (format 2 check)', digestOnly, copy);
+  line('CRC32C alone over the RAM (format 1 check, slicing-by-8)', crcOnly, copy);
+  line('save, RAM chunks as views (ramViews: true)', saveViews.ms, copy);
+  line('save, every chunk a copy (default)', save.ms, copy);
+  line('save, format 1 (streamFormat: 1)', save1.ms, copy);
+  line('load from memory (chunk array) into zeroed RAM', loadMemZero, copy);
+  line('load from memory over non-zero RAM', loadMemFull, copy);
+  line('load streamed (async iterable), journal off, fresh RAM', loadStreamFresh, copy);
+  line('load streamed into zeroed RAM, journal on', loadStreamZero, copy);
+  line('load streamed over non-zero RAM, journal on (every page kept)', loadStreamFull, copy);
+  line('load a format-1 stream from memory into zeroed RAM', loadFormat1, copy);
 }
 
 // ---- RAM ---------------------------------------------------------------------------------------

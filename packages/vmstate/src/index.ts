@@ -40,11 +40,12 @@ export {
   DEFAULT_PAGE_SIZE,
   DEFAULT_LIMITS,
 } from './stream';
-export type { DeviceEntry, RamRegion, SaveMachineOptions, LoadMachineOptions, LoadResult, Manifest, ManifestSection, ManifestRam, StreamLimits, RamRoundKind } from './stream';
+export type { DeviceEntry, RamRegion, SaveMachineOptions, LoadMachineOptions, LoadResult, Manifest, ManifestSection, ManifestRam, StreamLimits, RamRoundKind, StreamFormat, RamRecordOptions } from './stream';
 export type { StreamSource } from './chunks';
 export { schemaOf, stateSchema, descriptorFromSchema, parseSchema, SCHEMA_FORMAT } from './schema';
 export type { SchemaDocument, StateSchema, FieldSchema, SubsectionSchema, JsonValue } from './schema';
 export { crc32c } from './crc32c';
+export { ramDigest, ramDigestBackend, RAM_DIGEST_BYTES } from './ramdigest';
 export {
   VmstateError,
   DescriptorError,

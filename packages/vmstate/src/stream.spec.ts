@@ -153,3 +153,126 @@ describe('machine stream: sources', () => {
     expect(Buffer.compare(b.ram, a.ram)).toBe(0);
   });
 });
+
+/** [start, end) and type of each framed record after the 12-byte header. */
+function recordsOf(b: Uint8Array): { type: number; start: number; end: number }[] {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: { type: number; start: number; end: number }[] = [];
+  for (let o = 12; o < b.length; ) {
+    const end = o + 9 + v.getUint32(o + 5, true) + 5;
+    out.push({ type: b[o]!, start: o, end });
+    o = end;
+  }
+  return out;
+}
+
+describe('format 2: RAM records checked by the RAM digest', () => {
+  const sources = {
+    'in memory': (b: Uint8Array) => b,
+    streamed: (b: Uint8Array) => chunked(b, [4096, 333]),
+  };
+  async function refusedUntouched(bytes: Uint8Array, err: RegExp | (new (...a: never[]) => Error)) {
+    for (const [name, src] of Object.entries(sources)) {
+      const b = machine(2);
+      const before = b.ram.slice();
+      await expect(loadMachine(src(bytes), { now: 0, devices: b.devices, ram: b.regions }), name).rejects.toThrow(err as never);
+      expect(Buffer.compare(b.ram, before), name).toBe(0);
+      expect(b.timer.loads + b.uart.loads, name).toBe(0);
+    }
+  }
+  const save = () => {
+    const a = machine(1);
+    return saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, pagesPerRecord: 8 });
+  };
+  const firstRam = (s: Uint8Array) => recordsOf(s).find((r) => r.type === 0x21)!;
+  const dataAt = (count: number) => 9 + ((8 + count * 5 + 7) & ~7) + 64;
+
+  it('a flipped bit in page data is refused as a RAM digest mismatch, naming the region and offset', async () => {
+    const s = await save();
+    const r = firstRam(s);
+    const bad = s.slice();
+    bad[r.start + dataAt(8) + 5000] ^= 0x10;
+    await refusedUntouched(bad, ChecksumError);
+    await refusedUntouched(bad, new RegExp(`stored RAM digest .*section "ram "ram"", at byte ${r.start}\\)`));
+  });
+  it('a corrupt page index, flag or digest byte is refused by the CRC-32C', async () => {
+    const s = await save();
+    const r = firstRam(s);
+    for (const at of [9 + 8 + 4, 9 + 8 + 8 * 4 + 2, dataAt(8) - 10]) {
+      const bad = s.slice();
+      bad[r.start + at] ^= 1;
+      await refusedUntouched(bad, /stored CRC32C/);
+    }
+  });
+  it('two data pages of a record swapped, or one duplicated over another, are refused', async () => {
+    const s = await save();
+    const r = firstRam(s);
+    const d = r.start + dataAt(8);
+    const swapped = s.slice();
+    swapped.set(s.subarray(d, d + PAGE), d + PAGE);
+    swapped.set(s.subarray(d + PAGE, d + 2 * PAGE), d);
+    await refusedUntouched(swapped, ChecksumError);
+    const dup = s.slice();
+    dup.set(s.subarray(d, d + PAGE), d + 3 * PAGE);
+    await refusedUntouched(dup, ChecksumError);
+  });
+  it('a record with data that is not a whole number of 64-byte blocks is refused before any digest', async () => {
+    const s = await save();
+    const r = firstRam(s);
+    const bad = new Uint8Array(s.length + 4);
+    bad.set(s.subarray(0, r.end - 5));
+    bad.set(s.subarray(r.end - 5), r.end - 1);
+    new DataView(bad.buffer).setUint32(r.start + 5, r.end - r.start - 14 + 4, true);
+    await refusedUntouched(bad, /not a whole number of pages|checksum/);
+  });
+  it('a format-1 RAM record in a format-2 stream (and the reverse) is an unknown record type', async () => {
+    const a = machine(1);
+    const f1 = await saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, streamFormat: 1 });
+    const f1as2 = f1.slice();
+    f1as2[8] = 2;
+    await refusedUntouched(f1as2, /unknown record type 0x20 \(in a format-2 stream\)/);
+    const f2as1 = (await save()).slice();
+    f2as1[8] = 1;
+    await refusedUntouched(f2as1, /unknown record type 0x21 \(in a format-1 stream\)/);
+  });
+  it('a device whose loadState throws leaves RAM as it was, from memory and streamed', async () => {
+    const s = await save();
+    for (const [name, src] of Object.entries(sources)) {
+      const b = machine(2);
+      const before = b.ram.slice();
+      const bad = { descriptor: uartDesc, saveState: () => b.uart.state, loadState: () => { throw new Error('boom'); } };
+      await expect(loadMachine(src(s), { now: 0, devices: [b.devices[0]!, { device: 'uart', target: bad }], ram: b.regions }), name).rejects.toThrow(HookError);
+      expect(Buffer.compare(b.ram, before), name).toBe(0);
+    }
+  });
+});
+
+describe('writing format 1 and RAM views', () => {
+  it('streamFormat: 1 writes a format-1 stream (CRC-32C over the pages) that loads', async () => {
+    const a = machine(1);
+    const bytes = await saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, streamFormat: 1 });
+    expect(bytes[8]).toBe(1);
+    expect(recordsOf(bytes).map((r) => r.type)).toContain(0x20);
+    const b = machine(2);
+    const res = await loadMachine(bytes, { now: 0, devices: b.devices, ram: b.regions });
+    expect(res.formatVersion).toBe(1);
+    expect(Buffer.compare(b.ram, a.ram)).toBe(0);
+  });
+  it('ramViews: the page data chunks are views of the RAM; the stream is byte-identical to the copying one', async () => {
+    const a = machine(1);
+    const opts = { machineType: 'test', now: 0, devices: a.devices, ram: a.regions };
+    const chunks: Uint8Array[] = [];
+    for await (const c of saveMachine({ ...opts, ramViews: true })) chunks.push(c);
+    expect(chunks.some((c) => c.buffer === a.ram.buffer)).toBe(true);
+    const joined = Buffer.concat(chunks);
+    expect(Buffer.compare(joined, await saveMachineToBytes(opts))).toBe(0);
+  });
+  it('ramViews: RAM changed before a view chunk was written out is refused on load (the digest was taken at save)', async () => {
+    const a = machine(1);
+    const chunks: Uint8Array[] = [];
+    for await (const c of saveMachine({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, ramViews: true })) chunks.push(c);
+    a.ram[5] ^= 0xff; // the guest ran on before the chunks were written
+    const b = machine(2);
+    await expect(loadMachine(Buffer.concat(chunks), { now: 0, devices: b.devices, ram: b.regions })).rejects.toThrow(ChecksumError);
+  });
+});

@@ -6,7 +6,7 @@
 // CI: 10,000 cases (default). Longer: VMSTATE_FUZZ_RUNS=1000000 npm run fuzz -w @backplane/vmstate
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32c, copyState, loadMachine, saveMachineToBytes, validate, VmstateError, type AnyDescriptor, type DeviceEntry } from '../src/index';
+import { crc32c, copyState, loadMachine, ramDigest, saveMachineToBytes, validate, VmstateError, type AnyDescriptor, type DeviceEntry } from '../src/index';
 import { Dev, fillRandom, timerDesc, uartDesc } from './devices';
 import { GOLDEN_NOW, goldenStateV2, goldenV2 } from './golden/fixture';
 
@@ -26,10 +26,11 @@ function devices(seed: number): { devs: Dev<AnyDescriptor>[]; entries: DeviceEnt
   return { devs, ram, entries: [{ device: 'pit', target: timer }, { device: 'uart', target: uart }, { device: 'golden', target: golden }] };
 }
 
+// Format 2 (written by default) and format 1 (still read, still writable).
 const bases = await Promise.all(
-  [1, 6, 13].map((seed) => {
+  ([[1, 2], [6, 2], [13, 2], [6, 1], [13, 1]] as const).map(([seed, streamFormat]) => {
     const m = devices(seed);
-    return saveMachineToBytes({ machineType: 'fuzz', now: GOLDEN_NOW, devices: m.entries, ram: [{ name: 'ram', bytes: m.ram }], pagesPerRecord: 3 });
+    return saveMachineToBytes({ machineType: 'fuzz', now: GOLDEN_NOW, devices: m.entries, ram: [{ name: 'ram', bytes: m.ram }], pagesPerRecord: 3, streamFormat });
   }),
 );
 
@@ -46,9 +47,20 @@ function records(b: Uint8Array): [number, number][] {
   return out;
 }
 
+/** Make a record's checks match its (edited) bytes, so the decoder meets the edit. */
 function fixCrc(b: Uint8Array, [start, end]: [number, number]): void {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  v.setUint32(end - 5, crc32c(b, 0, start, end - 5), true);
+  let checked = end - 5;
+  if (b[start] === 0x21 && end - start >= 9 + 8 + 5) {
+    // format-2 RAM record: the digest over the data, the CRC-32C up to the end of the digest
+    const count = v.getUint32(start + 13, true);
+    const dataAt = start + 9 + ((8 + count * 5 + 7) & ~7) + 64;
+    if (count <= 4096 && dataAt <= end - 5 && ((end - 5 - dataAt) & 63) === 0) {
+      b.set(ramDigest(b, dataAt, end - 5), dataAt - 64);
+      checked = dataAt;
+    }
+  }
+  v.setUint32(end - 5, crc32c(b, 0, start, checked), true);
 }
 
 type Mutation =

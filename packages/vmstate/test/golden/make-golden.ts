@@ -9,8 +9,9 @@ import { GOLDEN_NOW, goldenRam, goldenStateV1, goldenStateV2, goldenV1, goldenV2
 
 const here = dirname(fileURLToPath(import.meta.url));
 const goldens = [
-  { file: 'format1-golden-device-v1.bpstate', descriptor: goldenV1, state: goldenStateV1() },
-  { file: 'format1-golden-device-v2.bpstate', descriptor: goldenV2, state: goldenStateV2() },
+  { file: 'format1-golden-device-v1.bpstate', descriptor: goldenV1, state: goldenStateV1(), streamFormat: 1 as const },
+  { file: 'format1-golden-device-v2.bpstate', descriptor: goldenV2, state: goldenStateV2(), streamFormat: 1 as const },
+  { file: 'format2-golden-device-v2.bpstate', descriptor: goldenV2, state: goldenStateV2(), streamFormat: 2 as const },
 ];
 for (const g of goldens) {
   const path = join(here, g.file);
@@ -23,6 +24,7 @@ for (const g of goldens) {
     now: GOLDEN_NOW,
     devices: [{ device: 'golden', target: { descriptor: g.descriptor, saveState: () => g.state as never, loadState: () => {} } }],
     ram: [{ name: 'ram', bytes: goldenRam() }],
+    streamFormat: g.streamFormat,
   });
   writeFileSync(path, bytes);
   console.log(`wrote ${g.file} (${bytes.length} bytes)`);
