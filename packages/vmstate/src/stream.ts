@@ -410,9 +410,12 @@ function endRecord(sections: number, ramRecordsCount: number): Uint8Array {
   return w.result();
 }
 
-/** The whole stream in one buffer (for small machines and tests). */
+/**
+ * The whole stream in one buffer. RAM data is taken as views (`ramViews`, unless the options say
+ * otherwise) since it is copied into the result before this returns: one copy of the RAM, not two.
+ */
 export async function saveMachineToBytes(opts: SaveMachineOptions): Promise<Uint8Array> {
-  return concat(await collect(saveMachine(opts)));
+  return concat(await collect(saveMachine({ ramViews: true, ...opts })));
 }
 
 export async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
