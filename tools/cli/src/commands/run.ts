@@ -25,7 +25,8 @@ Boot a PC. With no disk options it boots the built-in demo (floppy and hard disk
   --machine TYPE          machine type (${[...MACHINE_TYPES.keys()].join(', ')}; default ${DEFAULT_MACHINE_TYPE})
   --cpu MODEL             8086, 80186 or 80286 (default: the machine type's)
   --memory SIZE           RAM, e.g. 640K, 2M (default: the machine type's)
-  --bios FILE             BIOS image (64 or 128 KiB) instead of the built-in one
+  --bios FILE             BIOS image (64 or 128 KiB) instead of the built-in one (SeaBIOS
+                          needs an 80386: not in this build)
   --fda FILE, --fdb FILE  floppy images (160 KiB to 2.88 MiB)
   --hda FILE, --hdb FILE  hard-disk images on the primary ATA channel
   --cdrom FILE            ISO image in the secondary channel's CD-ROM drive
