@@ -7,11 +7,12 @@
 // and files, parsed here independently of the BIOS). The same ISOs also boot on QEMU's isapc
 // machine (an ATAPI drive we did not write). Skipped, with a message, where genisoimage,
 // nasm or (for the QEMU part) qemu-system-i386 is missing (tools/scripts/install-system-deps.sh).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bootQemu, type QemuOutput } from './qemu';
 import { PC_1_1, PcMachine, demoDiskImage, demoFloppyImage, deriveMachineType, memoryDisk } from '../src/index';
 
 function has(cmd: string, args: string[]): boolean {
@@ -31,7 +32,6 @@ if (!nasm) console.warn('cdrom-boot: nasm is not installed; skipping (apt-get in
 if (tools && !qemu) console.warn('cdrom-boot: qemu-system-i386 is not installed; skipping the QEMU cross-check (apt-get install qemu-system-x86)');
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
-const firmware = resolve(import.meta.dirname, '../firmware');
 const work = mkdtempSync(join(tmpdir(), 'bp-cd-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -352,27 +352,9 @@ describe.skipIf(!tools)('El Torito diskette emulation: the image on the CD is dr
 });
 
 /** Boot QEMU isapc on our BIOS until `until` appears on the serial port or the debug console. */
-/** Boot QEMU until `until` matches the output named by `where` (the serial and debug files are written separately). */
-async function qemuBoot(args: string[], until: RegExp, where: 'serial' | 'debug' = 'serial', seconds = 50): Promise<{ serial: string; debug: string }> {
-  const serial = join(work, `serial-${Math.random().toString(36).slice(2)}.txt`);
-  const debug = serial.replace('serial-', 'debug-');
-  const child = spawn(
-    'qemu-system-i386',
-    ['-M', 'isapc', '-cpu', '486', '-m', '16', '-bios', join(firmware, 'bios.bin'), '-display', 'none', '-no-reboot', '-nic', 'none',
-      '-serial', `file:${serial}`, '-debugcon', `file:${debug}`, ...args],
-    { stdio: 'ignore' },
-  );
-  const read = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1') : '');
-  const deadline = Date.now() + seconds * 1000;
-  try {
-    while (Date.now() < deadline) {
-      if (until.test(read(where === 'serial' ? serial : debug))) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-  return { serial: read(serial), debug: read(debug) };
+/** Boot QEMU until `until` matches the output named by `where`. */
+function qemuBoot(args: string[], until: RegExp, where: 'serial' | 'debug' = 'serial'): Promise<QemuOutput> {
+  return bootQemu(work, args, (o) => until.test(o[where]));
 }
 
 describe.skipIf(!tools || !qemu)('the same ISO and BIOS on QEMU isapc (an ATAPI drive we did not write)', () => {

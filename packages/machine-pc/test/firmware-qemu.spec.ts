@@ -2,11 +2,12 @@
 // 82077AA, ATA and 16550A models, a 486 CPU without APIC) runs our BIOS and demo disks.
 // This pins the firmware's behaviour against chips we did not write. Skipped, with a message,
 // where qemu-system-i386 is not installed (CI installs it: tools/scripts/install-system-deps.sh).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bootQemu, type QemuOutput } from './qemu';
 
 const firmware = resolve(import.meta.dirname, '../firmware');
 const qemu = (() => {
@@ -31,37 +32,7 @@ function image(name: string, source: string, size: number): string {
   return path;
 }
 
-interface Output {
-  serial: string;
-  debug: string;
-}
-
-/**
- * Boot QEMU until `until` holds for what the serial port and the debug console have received
- * (or time runs out). The two are separate files written as the guest goes: wait for the text
- * a test asserts on, in the output it asserts on.
- */
-async function boot(args: string[], until: (o: Output) => boolean, seconds = 50): Promise<Output> {
-  const serial = join(work, `serial-${Math.random().toString(36).slice(2)}.txt`);
-  const debug = serial.replace('serial-', 'debug-');
-  const child = spawn(
-    'qemu-system-i386',
-    ['-M', 'isapc', '-cpu', '486', '-m', '16', '-bios', join(firmware, 'bios.bin'), '-display', 'none', '-no-reboot', '-nic', 'none',
-      '-serial', `file:${serial}`, '-debugcon', `file:${debug}`, ...args],
-    { stdio: 'ignore' },
-  );
-  const read = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1') : '');
-  const deadline = Date.now() + seconds * 1000;
-  try {
-    while (Date.now() < deadline) {
-      if (until({ serial: read(serial), debug: read(debug) })) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-  return { serial: read(serial), debug: read(debug) };
-}
+const boot = (args: string[], until: (o: QemuOutput) => boolean) => bootQemu(work, args, until);
 
 describe.skipIf(!qemu)('built-in BIOS on QEMU isapc', () => {
   const floppy = image('demo-fd.img', 'demo-floppy.bin', 1_474_560);
