@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { fillRandom } from '../test/devices';
 import { JsBackend, RAM_DIGEST_BYTES, ramDigest, ramDigestBackend } from './ramdigest';
 
-/** The digest by its definition (docs/stream-format.md), in BigInt: lane L = word index mod 4, a[L] += w, c[L] = c[L] * 33 + w, mod 2^64. */
+/** The digest by its definition (docs/stream-format.md), in BigInt: a[i mod 4] += w, c[i mod 16] = c[i mod 16] * 33 + w, mod 2^64. */
 function reference(data: Uint8Array): Uint8Array {
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const mask = (1n << 64n) - 1n;
-  const a = [0n, 0n, 0n, 0n];
-  const c = [0n, 0n, 0n, 0n];
+  const a = Array<bigint>(4).fill(0n);
+  const c = Array<bigint>(16).fill(0n);
   for (let i = 0; i < data.length / 4; i++) {
     const w = BigInt(v.getUint32(i * 4, true));
     a[i & 3] = (a[i & 3]! + w) & mask;
-    c[i & 3] = (c[i & 3]! * 33n + w) & mask;
+    c[i & 15] = (c[i & 15]! * 33n + w) & mask;
   }
-  const out = new Uint8Array(64);
+  const out = new Uint8Array(160);
   const o = new DataView(out.buffer);
   [...a, ...c].forEach((x, i) => o.setBigUint64(i * 8, x, true));
   return out;
@@ -44,8 +44,8 @@ describe('RAM digest: the definition', () => {
     expect(hex(out)).toBe(hex(reference(b)));
   });
   it('of nothing, and of zero data, is all zero (the length is framed by the record, not the digest)', () => {
-    expect(digest(new Uint8Array(0))).toBe('00'.repeat(64));
-    expect(digest(new Uint8Array(4096))).toBe('00'.repeat(64));
+    expect(digest(new Uint8Array(0))).toBe('00'.repeat(160));
+    expect(digest(new Uint8Array(4096))).toBe('00'.repeat(160));
   });
   it('refuses a length that is not a multiple of 64 bytes', () => {
     expect(() => ramDigest(new Uint8Array(100))).toThrow(RangeError);

@@ -1,69 +1,70 @@
 // The RAM digest of stream format 2: the check over the page data of a RAM record (the record's
 // head, page table and the digest itself stay under the frame's CRC-32C).
 //
-// Definition. The data is read as 32-bit little-endian words w[0..n), n a multiple of 4; word i
-// belongs to lane L = i mod 4. Per lane, two 64-bit accumulators (mod 2^64), both starting at 0:
+// Definition. The data is read as 32-bit little-endian words w[0..n), n a multiple of 16. Word i
+// is added to a sum lane L = i mod 4 and to a polynomial lane M = i mod 16; all values are 64-bit
+// (mod 2^64) and start at 0:
 //   a[L] = a[L] + w          (a plain sum: exact, it cannot wrap for the 2^26 words of the largest record)
-//   c[L] = c[L] * 33 + w     (a polynomial in 33 over the lane's words, in order)
-// The digest is a[0..3] then c[0..3], eight u64 little-endian: 64 bytes.
+//   c[M] = c[M] * 33 + w     (a polynomial in 33 over the lane's words, in order)
+// The digest is a[0..3] then c[0..15], twenty u64 little-endian: 160 bytes.
 //
 // What it detects, for certain (proof in docs/stream-format.md): every change that alters at most
-// two words of each lane in one record's data, so every 1- and 2-bit error, every burst of up to
-// 225 bits (8 consecutive words), any change of one or two words. Beyond that (pages swapped or
-// duplicated inside a record, larger damage) a change goes unseen only if it is a multiple of
-// 2^64 in both the lane sums and the base-33 polynomials of every lane: position matters (a
-// reordering changes c), so swapped pages are caught unless their data are equal.
+// two words of each sum lane in one record's data, so every 1- and 2-bit error, every burst of up
+// to 225 bits (8 consecutive words), any change of one or two words. Beyond that (pages swapped or
+// duplicated inside a record, larger damage) a change goes unseen only if it cancels mod 2^64 in
+// the lane sums and in all sixteen base-33 polynomials at once: position matters (a reordering
+// changes c), so swapped pages are caught unless their data are equal.
 //
-// Speed: a WebAssembly SIMD loop (4 lanes per 16 bytes, 64 bytes per iteration), hand-written
-// below with the encoder of ./wasm; the data is copied into the module's memory in 64 KiB
-// slices first (the copy is from cache-hot or soon-written memory, cheaper than the hash). A
-// plain JavaScript version (same result, 20x slower) is used where WebAssembly SIMD is missing.
-import { T, assemble, op, type WasmFunction } from './wasm';
+// Speed: a WebAssembly SIMD loop (4 words per 16-byte vector, 64 bytes per iteration, each of the
+// 4 vectors with its own polynomial accumulators so that no multiply-add waits on the previous
+// one), hand-written below with the encoder of ./wasm; the data is copied into the module's
+// memory in 64 KiB slices first. A plain JavaScript version (same result, about 20x slower) is
+// used where WebAssembly SIMD is missing.
+import { T, assemble, op, type ValType, type WasmFunction } from './wasm';
 
-export const RAM_DIGEST_BYTES = 64;
+export const RAM_DIGEST_BYTES = 160;
 /** Bytes per slice copied into the module's memory; the data length must be a multiple of 64. */
 const SLICE = 64 * 1024;
-const STATE = 0; // 64 bytes of accumulators
-const SCRATCH = 64;
+const STATE = 0; // 160 bytes of accumulators
+const SCRATCH = 256;
 
 // ---- the WebAssembly module ---------------------------------------------------------------------
 
-// hash(ptr, end, state): process [ptr, end) (a multiple of 64 bytes) into the accumulators at state.
-const P = 0, E = 1, S = 2, A0 = 3, A1 = 4, C0 = 5, C1 = 6, LO = 7, HI = 8;
-function step(offset: number): number[] {
+// hash(ptr, end, state): process [ptr, end) (a multiple of 64 bytes) into the accumulators at state:
+// a[0..3] as two i64x2 at 0 and 16, then c[0..15] as eight i64x2 at 32 + 16j holding c[2j] and
+// c[2j+1] (vector k of each 64-byte block, k = 0..3, updates c[4k..4k+3]).
+const P = 0, E = 1, S = 2, A0 = 3, A1 = 4, C = 5, LO = 13, HI = 14;
+function step(k: number): number[] {
+  const c0 = C + 2 * k;
+  const c1 = c0 + 1;
   return [
-    // lo = words 0,1 widened to u64; hi = words 2,3
-    op.localGet(P), op.v128Load(offset), op.localTee(HI), op.i64x2ExtendLowI32x4U(), op.localSet(LO),
+    // lo = words 0,1 of vector k widened to u64; hi = words 2,3
+    op.localGet(P), op.v128Load(16 * k), op.localTee(HI), op.i64x2ExtendLowI32x4U(), op.localSet(LO),
     op.localGet(HI), op.i64x2ExtendHighI32x4U(), op.localSet(HI),
     // a += w
     op.localGet(A0), op.localGet(LO), op.i64x2Add(), op.localSet(A0),
     op.localGet(A1), op.localGet(HI), op.i64x2Add(), op.localSet(A1),
     // c = (c << 5) + (c + w) = c * 33 + w
-    op.localGet(C0), op.i32Const(5), op.i64x2Shl(), op.localGet(C0), op.localGet(LO), op.i64x2Add(), op.i64x2Add(), op.localSet(C0),
-    op.localGet(C1), op.i32Const(5), op.i64x2Shl(), op.localGet(C1), op.localGet(HI), op.i64x2Add(), op.i64x2Add(), op.localSet(C1),
+    op.localGet(c0), op.i32Const(5), op.i64x2Shl(), op.localGet(c0), op.localGet(LO), op.i64x2Add(), op.i64x2Add(), op.localSet(c0),
+    op.localGet(c1), op.i32Const(5), op.i64x2Shl(), op.localGet(c1), op.localGet(HI), op.i64x2Add(), op.i64x2Add(), op.localSet(c1),
   ].flat();
 }
+const ACC = [A0, A1, C, C + 1, C + 2, C + 3, C + 4, C + 5, C + 6, C + 7]; // local of the i64x2 at state + 16 * index
 const HASH: WasmFunction = {
   name: 'hash',
   params: [T.i32, T.i32, T.i32],
   results: [],
-  locals: [T.v128, T.v128, T.v128, T.v128, T.v128, T.v128],
+  locals: Array<ValType>(12).fill(T.v128),
   body: [
-    op.localGet(S), op.v128Load(0), op.localSet(A0),
-    op.localGet(S), op.v128Load(16), op.localSet(A1),
-    op.localGet(S), op.v128Load(32), op.localSet(C0),
-    op.localGet(S), op.v128Load(48), op.localSet(C1),
+    ...ACC.map((local, i) => [...op.localGet(S), ...op.v128Load(16 * i), ...op.localSet(local)]),
     op.block(),
     op.localGet(P), op.localGet(E), op.i32LtU(), op.i32Eqz(), op.brIf(0),
     op.loop(),
-    step(0), step(16), step(32), step(48),
+    step(0), step(1), step(2), step(3),
     op.localGet(P), op.i32Const(64), op.i32Add(), op.localTee(P), op.localGet(E), op.i32LtU(), op.brIf(0),
     op.end(),
     op.end(),
-    op.localGet(S), op.localGet(A0), op.v128Store(0),
-    op.localGet(S), op.localGet(A1), op.v128Store(16),
-    op.localGet(S), op.localGet(C0), op.v128Store(32),
-    op.localGet(S), op.localGet(C1), op.v128Store(48),
+    ...ACC.map((local, i) => [...op.localGet(S), ...op.localGet(local), ...op.v128Store(16 * i)]),
   ],
 };
 
@@ -87,7 +88,7 @@ interface Backend {
   reset(): void;
   /** Add data[start, end); (end - start) a multiple of 64. */
   add(data: Uint8Array, start: number, end: number): void;
-  /** Write the 64-byte digest. */
+  /** Write the 160-byte digest. */
   result(out: Uint8Array, at: number): void;
 }
 
@@ -120,8 +121,8 @@ const TWO32 = 4294967296;
 export class JsBackend implements Backend {
   private readonly aLo = new Float64Array(4);
   private readonly aHi = new Float64Array(4);
-  private readonly cLo = new Float64Array(4);
-  private readonly cHi = new Float64Array(4);
+  private readonly cLo = new Float64Array(16);
+  private readonly cHi = new Float64Array(16);
   reset(): void {
     this.aLo.fill(0);
     this.aHi.fill(0);
@@ -131,18 +132,19 @@ export class JsBackend implements Backend {
   add(data: Uint8Array, start: number, end: number): void {
     const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const { aLo, aHi, cLo, cHi } = this;
-    for (let i = start, l = 0; i < end; i += 4, l = (l + 1) & 3) {
+    for (let i = start, m = 0; i < end; i += 4, m = (m + 1) & 15) {
       const w = v.getUint32(i, true);
+      const l = m & 3;
       let lo = aLo[l]! + w;
       if (lo >= TWO32) {
         lo -= TWO32;
         aHi[l] = (aHi[l]! + 1) >>> 0;
       }
       aLo[l] = lo;
-      const cl = cLo[l]! * 33 + w; // < 2^38: exact
+      const cl = cLo[m]! * 33 + w; // < 2^38: exact
       const carry = Math.floor(cl / TWO32);
-      cLo[l] = cl - carry * TWO32;
-      cHi[l] = (cHi[l]! * 33 + carry) % TWO32;
+      cLo[m] = cl - carry * TWO32;
+      cHi[m] = (cHi[m]! * 33 + carry) % TWO32;
     }
   }
   result(out: Uint8Array, at: number): void {
@@ -150,8 +152,10 @@ export class JsBackend implements Backend {
     for (let l = 0; l < 4; l++) {
       v.setUint32(at + l * 8, this.aLo[l]!, true);
       v.setUint32(at + l * 8 + 4, this.aHi[l]!, true);
-      v.setUint32(at + 32 + l * 8, this.cLo[l]!, true);
-      v.setUint32(at + 32 + l * 8 + 4, this.cHi[l]!, true);
+    }
+    for (let m = 0; m < 16; m++) {
+      v.setUint32(at + 32 + m * 8, this.cLo[m]!, true);
+      v.setUint32(at + 32 + m * 8 + 4, this.cHi[m]!, true);
     }
   }
 }
@@ -193,7 +197,7 @@ export const ramDigestState = {
   },
 };
 
-/** The 64-byte RAM digest of bytes[start, end) (a multiple of 64 bytes). */
+/** The 160-byte RAM digest of bytes[start, end) (a multiple of 64 bytes). */
 export function ramDigest(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
   const out = new Uint8Array(RAM_DIGEST_BYTES);
   ramDigestState.begin();

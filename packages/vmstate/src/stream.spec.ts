@@ -185,7 +185,7 @@ describe('format 2: RAM records checked by the RAM digest', () => {
     return saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, pagesPerRecord: 8 });
   };
   const firstRam = (s: Uint8Array) => recordsOf(s).find((r) => r.type === 0x21)!;
-  const dataAt = (count: number) => 9 + ((8 + count * 5 + 7) & ~7) + 64;
+  const dataAt = (count: number) => 9 + ((8 + count * 5 + 7) & ~7) + 160;
 
   it('a flipped bit in page data is refused as a RAM digest mismatch, naming the region and offset', async () => {
     const s = await save();

@@ -5,7 +5,7 @@
 //                  subsections) and RAM region; DESCRIPTION (2) JSON schema of every state;
 //     then RAM page records and SECTION (0x10) records; END (0x7F) last.
 //   Format 1 carries RAM in records of type 0x20 whose CRC-32C covers every byte. Format 2 carries
-//   RAM in records of type 0x21: the CRC-32C covers the frame head, the page table and a 64-byte
+//   RAM in records of type 0x21: the CRC-32C covers the frame head, the page table and a 160-byte
 //   RAM digest (./ramdigest), and the digest covers the page data (about 10x cheaper to compute).
 import { ByteReader, ByteWriter, FRAME_HEAD, FRAME_OVERHEAD, FRAME_TAIL } from './bytes';
 import { ChunkSource, type StreamSource } from './chunks';
@@ -189,7 +189,7 @@ export function ramDigestOffset(count: number): number {
 
 /**
  * Format 2 RAM records (type 0x21). Payload: round, log2 page size, 2 reserved, u32 count, page
- * indices, flags, zero padding to a multiple of 8, the 64-byte RAM digest of the data, then the
+ * indices, flags, zero padding to a multiple of 8, the 160-byte RAM digest of the data, then the
  * data of the non-zero pages. The frame's CRC-32C covers the frame head and the payload up to the
  * end of the digest.
  */
@@ -536,7 +536,7 @@ function checkRamDigest(p: Uint8Array, dataAt: number, len: number, ctx: ErrorCo
     const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
     const w = new DataView(digestScratch.buffer);
     const bits = (half & 4) === 0 ? '0-31' : '32-63';
-    throw new ChecksumError(v.getUint32(at + half, true), w.getUint32(half, true), ctx, `RAM digest (${word < 4 ? 'sum' : 'polynomial'} of lane ${word & 3}, bits ${bits})`);
+    throw new ChecksumError(v.getUint32(at + half, true), w.getUint32(half, true), ctx, `RAM digest (${word < 4 ? 'sum' : 'polynomial'} of lane ${word < 4 ? word : word - 4}, bits ${bits})`);
   }
 }
 

@@ -54,9 +54,9 @@ function fixCrc(b: Uint8Array, [start, end]: [number, number]): void {
   if (b[start] === 0x21 && end - start >= 9 + 8 + 5) {
     // format-2 RAM record: the digest over the data, the CRC-32C up to the end of the digest
     const count = v.getUint32(start + 13, true);
-    const dataAt = start + 9 + ((8 + count * 5 + 7) & ~7) + 64;
+    const dataAt = start + 9 + ((8 + count * 5 + 7) & ~7) + 160;
     if (count <= 4096 && dataAt <= end - 5 && ((end - 5 - dataAt) & 63) === 0) {
-      b.set(ramDigest(b, dataAt, end - 5), dataAt - 64);
+      b.set(ramDigest(b, dataAt, end - 5), dataAt - 160);
       checked = dataAt;
     }
   }

@@ -55,18 +55,18 @@ describe('golden stream: format 1, golden-device v2', () => {
   });
 });
 
-/** The RAM digest by its definition (docs/stream-format.md), in BigInt: a[L] = sum, c[L] = c*33 + w, lane L = word index mod 4. */
+/** The RAM digest by its definition (docs/stream-format.md), in BigInt: a[i mod 4] += w, c[i mod 16] = c[i mod 16] * 33 + w, mod 2^64. */
 function referenceDigest(data: Uint8Array): Uint8Array {
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const mask = (1n << 64n) - 1n;
-  const a = [0n, 0n, 0n, 0n];
-  const c = [0n, 0n, 0n, 0n];
+  const a = Array<bigint>(4).fill(0n);
+  const c = Array<bigint>(16).fill(0n);
   for (let i = 0; i < data.length / 4; i++) {
     const w = BigInt(v.getUint32(i * 4, true));
     a[i & 3] = (a[i & 3]! + w) & mask;
-    c[i & 3] = (c[i & 3]! * 33n + w) & mask;
+    c[i & 15] = (c[i & 15]! * 33n + w) & mask;
   }
-  const out = new Uint8Array(64);
+  const out = new Uint8Array(160);
   const o = new DataView(out.buffer);
   [...a, ...c].forEach((x, i) => o.setBigUint64(i * 8, x, true));
   return out;
@@ -132,9 +132,9 @@ describe('golden stream: format 2, golden-device v2', () => {
     const data = new Uint8Array(2 * 4096);
     data.set(ram.subarray(3 * 4096, 4 * 4096));
     data.set(ram.subarray(9 * 4096, 10 * 4096), 4096);
-    expect(Buffer.compare(p.subarray(digestAt + 64), data)).toBe(0);
-    expect([...p.subarray(digestAt, digestAt + 64)]).toEqual([...referenceDigest(data)]);
-    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(rec.end - 5, true)).toBe(crc32c(bytes, 0, rec.start, rec.start + 9 + digestAt + 64));
+    expect(Buffer.compare(p.subarray(digestAt + 160), data)).toBe(0);
+    expect([...p.subarray(digestAt, digestAt + 160)]).toEqual([...referenceDigest(data)]);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(rec.end - 5, true)).toBe(crc32c(bytes, 0, rec.start, rec.start + 9 + digestAt + 160));
   });
   it('inspects without the descriptor package, counting the RAM pages', async () => {
     const r = await inspectStream(bytes);
