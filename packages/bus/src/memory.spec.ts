@@ -215,6 +215,19 @@ describe('write watch (a CPU caching code translated from a page)', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('counts watches: the page stays watched until each watch is taken back', () => {
+    const { m, seen } = watched();
+    m.watchWrites(0x5);
+    m.unwatchWrites(0x5);
+    m.write8(0x5000, 1);
+    expect(seen).toEqual([[0x5000, 1]]);
+    m.unwatchWrites(0x5);
+    m.unwatchWrites(0x5); // one too many: ignored
+    expect(m.direct[0x5]).toBe(DIRECT_READ | DIRECT_WRITE);
+    m.write8(0x5000, 2);
+    expect(seen).toHaveLength(1);
+  });
+
   it('ROM stays read-only and unreported while watched (its bytes cannot change)', () => {
     const m = pc();
     m.mapRom('bios', 0xf0000, new Uint8Array(0x10000).fill(0x90));

@@ -64,8 +64,8 @@ export class MemorySpace {
   private readonly regions: (Region | undefined)[] = [undefined];
   private a20 = true;
   private readonly a20Listeners = new Set<(enabled: boolean) => void>();
-  /** Per page: 1 while writes to it are reported to the write watchers (see `watchWrites`). */
-  private readonly watched: Uint8Array;
+  /** Per page: how many times `watchWrites` asked for reports (see there); 0 = not watched. */
+  private readonly watched: Uint16Array;
   private readonly writeWatchers = new Set<(address: number, length: number) => void>();
 
   constructor(options: MemoryOptions) {
@@ -83,7 +83,7 @@ export class MemorySpace {
     this.dirty = new Uint8Array(pages);
     this.kinds = new Uint8Array(pages);
     this.regionOf = new Uint16Array(pages);
-    this.watched = new Uint8Array(pages);
+    this.watched = new Uint16Array(pages);
   }
 
   /** Whether address line 20 is passed through (true) or forced to 0 (false). */
@@ -114,24 +114,28 @@ export class MemorySpace {
    * from that page). While watched, the page loses DIRECT_WRITE, so writes reach it only
    * through the space (write8/16/32, writeBytes), which performs them and then reports the
    * address and length; `markDirty` on the page and a remap over it are reported as a write
-   * of the whole page (a remap also ends the watch). Reads are unaffected.
+   * of the whole page (a remap also ends the watch). Reads are unaffected. Watches are
+   * counted: each `watchWrites` needs its `unwatchWrites`.
    */
   watchWrites(page: number): void {
-    if (this.watched[page] === undefined) throw new BusRangeError(`page 0x${page.toString(16)} lies beyond the address lines`);
-    this.watched[page] = 1;
+    const n = this.watched[page];
+    if (n === undefined) throw new BusRangeError(`page 0x${page.toString(16)} lies beyond the address lines`);
+    if (n === 0xffff) throw new BusRangeError(`page 0x${page.toString(16)} is watched 65535 times`);
+    this.watched[page] = n + 1;
     this.direct[page] = this.direct[page]! & ~DIRECT_WRITE;
   }
 
-  /** Stop reporting writes to `page`: RAM takes the direct path again. */
+  /** Take back one `watchWrites`; at the last, RAM takes the direct path again. */
   unwatchWrites(page: number): void {
-    if (this.watched[page] !== 1) return;
-    this.watched[page] = 0;
-    this.direct[page] = this.directFlags(page);
+    const n = this.watched[page];
+    if (!n) return;
+    this.watched[page] = n - 1;
+    if (n === 1) this.direct[page] = this.directFlags(page);
   }
 
   /** Whether writes to `page` are being reported. */
   isWatched(page: number): boolean {
-    return this.watched[page] === 1;
+    return (this.watched[page] ?? 0) > 0;
   }
 
   /** Be told of writes to watched pages (after they happened). Returns an unsubscribe function. */

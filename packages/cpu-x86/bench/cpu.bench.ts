@@ -32,11 +32,11 @@ function measure(name: string, n: number, body: (n: number) => number, rounds = 
 
 const CODE_SEG = 0x1000;
 
-function machine(model: CpuModel, code: number[]): X86Cpu {
+function machine(model: CpuModel, code: number[], translate = true): X86Cpu {
   const memory = new MemorySpace({ backingSize: 0x100000, addressBits: model === '80286' ? 24 : 20 });
   memory.mapRam('ram', 0, 0x100000);
   memory.ram.set(code, CODE_SEG * 16);
-  const cpu = new X86Cpu({ memory, io: new IoSpace(), clock: new VirtualClock() }, { model });
+  const cpu = new X86Cpu({ memory, io: new IoSpace(), clock: new VirtualClock() }, { model, translate });
   cpu.setSegment(1, CODE_SEG);
   cpu.setSegment(0, 0x2000);
   cpu.setSegment(2, 0x3000);
@@ -116,9 +116,11 @@ const results: Result[] = [];
 const tightBase = measure('tight loop in plain JS (baseline)', N, tightBaseline);
 results.push(tightBase);
 for (const model of ['8086', '80286'] as const) results.push(measure(`tight dec/jnz loop, ${model}`, N, runGuest(machine(model, TIGHT))));
+results.push(measure('tight loop, 8086, interpreter only', N / 4, runGuest(machine('8086', TIGHT, false))));
 const mixedBase = measure('mixed loop in plain JS (baseline)', N, mixedBaseline);
 results.push(mixedBase);
 for (const model of ['8086', '80286'] as const) results.push(measure(`mixed ALU/memory/string/branch loop, ${model}`, N, runGuest(machine(model, MIXED))));
+results.push(measure('mixed loop, 8086, interpreter only', N / 4, runGuest(machine('8086', MIXED, false))));
 
 console.log(`\ncpu-x86: millions of guest instructions per second (median of 7 rounds; load average ${loadavg()[0]!.toFixed(1)})`);
 for (const r of results) {

@@ -110,7 +110,7 @@ export class CodeCache {
     const h = pa & TABLE_MASK;
     const count = this.hits[h]!;
     const penalty = this.penalty.size > 0 ? (this.penalty.get(pa >>> 12) ?? 0) : 0;
-    if (count < this.threshold << penalty) {
+    if (count < (penalty === 0 ? this.threshold : Math.max(this.threshold, 2) << penalty)) {
       this.hits[h] = count + 1;
       return undefined;
     }

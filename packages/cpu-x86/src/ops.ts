@@ -1670,7 +1670,7 @@ export function runSlice(c: X86Cpu): void {
   for (;;) {
     try {
       if (c.code !== undefined) runBlocks(c, c.code);
-      else interpret(c);
+      else interpret(c, SLICE_ALL);
       return;
     } catch (e) {
       c.deliverFault(e);
@@ -1678,12 +1678,6 @@ export function runSlice(c: X86Cpu): void {
   }
 }
 
-function interpret(c: X86Cpu): void {
-  while (c.left > 0) {
-    c.left--;
-    execute(c);
-  }
-}
 
 /**
  * Translated blocks where they exist: a block runs when the slice has room for its longest
@@ -1700,23 +1694,27 @@ function runBlocks(c: X86Cpu, code: CodeCache): void {
     let b = table[pa & TABLE_MASK];
     if (b === undefined || b.pa !== pa || b.ip !== ip || b.base !== base) b = code.miss(pa, ip, base);
     if (b !== undefined && b.fn !== null && c.left >= b.n && b.fn(c) === 0) continue;
-    c.left--;
-    execute(c);
+    interpret(c, 1);
   }
 }
 
+/** `interpret` without its own bound: the whole slice. */
+const SLICE_ALL = 0x7fffffff;
+
 /**
- * One instruction (already counted in `c.left`). The commonest simple instructions (INC/DEC/
- * PUSH/POP r16, MOV r16 imm, JZ/JNZ, JMP short, LOOP ...) are written out here so the JIT keeps
- * them in the loop; everything else goes through `dispatch`.
+ * The interpreter: up to `max` instructions of the slice (`c.left`). The commonest simple
+ * instructions (INC/DEC/PUSH/POP r16, MOV r16 imm, JZ/JNZ, JMP short, LOOP ...) are written
+ * out here so the JIT keeps them in the loop; everything else goes through `dispatch`.
  */
-function execute(c: X86Cpu): void {
+function interpret(c: X86Cpu, max: number): void {
   const s = c.state;
   const r16 = c.r16;
   const ram = c.ram;
   const direct = c.direct;
   const sbase = c.sbase;
-  {
+  let budget = max;
+  while (c.left > 0 && budget-- > 0) {
+    c.left--;
     const ip = s.ip;
     c.start = ip;
     const a = (sbase[CS]! + ip) & c.amask;
