@@ -235,6 +235,12 @@ describe('format 2: RAM records checked by the RAM digest', () => {
     f2as1[8] = 1;
     await refusedUntouched(f2as1, /unknown record type 0x21 \(in a format-1 stream\)/);
   });
+  it('a corrupt byte after the RAM records: streamed, the journal puts back every written page (zero and non-zero); from memory, nothing was written', async () => {
+    const s = await save();
+    const bad = s.slice();
+    bad[bad.length - 30] ^= 1;
+    await refusedUntouched(bad, ChecksumError);
+  });
   it('a device whose loadState throws leaves RAM as it was, from memory and streamed', async () => {
     const s = await save();
     for (const [name, src] of Object.entries(sources)) {

@@ -647,33 +647,53 @@ export interface LoadResult {
   bytes: number;
 }
 
+/** Pages per journal slab (old page contents are kept in slabs of this many pages). */
+const JOURNAL_SLAB_PAGES = 256;
+
 class RamJournal {
-  private readonly saved = new Map<number, Uint8Array>();
+  /** Per page: 0 untouched, 1 kept in a slab (slot in `slot`), 2 was all zero. */
   private readonly touched: Uint8Array;
+  private readonly slot: Int32Array;
+  private readonly slabs: Uint8Array[] = [];
+  private used = 0;
   constructor(
     private readonly ram: Uint8Array,
     private readonly ps: number,
     readonly enabled: boolean,
   ) {
     this.touched = new Uint8Array(enabled ? ram.length / ps : 0);
+    this.slot = new Int32Array(enabled ? ram.length / ps : 0);
   }
   /** Record page `p` before its first overwrite. */
   before(p: number, words: Int32Array | null): void {
     if (!this.enabled || this.touched[p]) return;
+    const ps = this.ps;
+    const off = p * ps;
+    const zero = words ? isZeroWords(words, off >>> 2, (off + ps) >>> 2) : isZeroBytes(this.ram, off, off + ps);
+    if (zero) {
+      this.touched[p] = 2;
+      return;
+    }
+    const n = this.used++;
+    const i = n % JOURNAL_SLAB_PAGES;
+    if (i === 0) this.slabs.push(new Uint8Array(JOURNAL_SLAB_PAGES * ps));
+    this.slabs[this.slabs.length - 1]!.set(this.ram.subarray(off, off + ps), i * ps);
+    this.slot[p] = n;
     this.touched[p] = 1;
-    const off = p * this.ps;
-    const zero = words ? isZeroWords(words, off >>> 2, (off + this.ps) >>> 2) : isZeroBytes(this.ram, off, off + this.ps);
-    if (!zero) this.saved.set(p, this.ram.slice(off, off + this.ps));
-    else this.touched[p] = 2;
   }
   rollback(): void {
     if (!this.enabled) return;
+    const ps = this.ps;
     for (let p = 0; p < this.touched.length; p++) {
-      if (this.touched[p] === 0) continue;
-      const off = p * this.ps;
-      const old = this.saved.get(p);
-      if (old) this.ram.set(old, off);
-      else this.ram.fill(0, off, off + this.ps);
+      const t = this.touched[p];
+      if (t === 0) continue;
+      const off = p * ps;
+      if (t === 2) this.ram.fill(0, off, off + ps);
+      else {
+        const n = this.slot[p]!;
+        const at = (n % JOURNAL_SLAB_PAGES) * ps;
+        this.ram.set(this.slabs[Math.floor(n / JOURNAL_SLAB_PAGES)]!.subarray(at, at + ps), off);
+      }
     }
   }
 }
