@@ -1670,7 +1670,7 @@ export function runSlice(c: X86Cpu): void {
   for (;;) {
     try {
       if (c.code !== undefined) runBlocks(c, c.code);
-      else interpret(c, SLICE_ALL);
+      else interpret(c);
       return;
     } catch (e) {
       c.deliverFault(e);
@@ -1694,26 +1694,29 @@ function runBlocks(c: X86Cpu, code: CodeCache): void {
     let b = table[pa & TABLE_MASK];
     if (b === undefined || b.pa !== pa || b.ip !== ip || b.base !== base) b = code.miss(pa, ip, base);
     if (b !== undefined && b.fn !== null && c.left >= b.n && b.fn(c) === 0) continue;
-    interpret(c, 1);
+    // One instruction through the handlers (the interpreter loop's written-out cases are
+    // the same handlers, inlined).
+    c.left--;
+    c.start = ip;
+    const a = (base + ip) & c.amask;
+    const op = c.direct[a >>> 12]! & 1 ? c.ram[a]! : c.mem.read8(a);
+    s.ip = (ip + 1) & 0xffff;
+    dispatch(c, op);
   }
 }
 
-/** `interpret` without its own bound: the whole slice. */
-const SLICE_ALL = 0x7fffffff;
-
 /**
- * The interpreter: up to `max` instructions of the slice (`c.left`). The commonest simple
+ * The interpreter: the whole slice (`c.left` instructions). The commonest simple
  * instructions (INC/DEC/PUSH/POP r16, MOV r16 imm, JZ/JNZ, JMP short, LOOP ...) are written
  * out here so the JIT keeps them in the loop; everything else goes through `dispatch`.
  */
-function interpret(c: X86Cpu, max: number): void {
+function interpret(c: X86Cpu): void {
   const s = c.state;
   const r16 = c.r16;
   const ram = c.ram;
   const direct = c.direct;
   const sbase = c.sbase;
-  let budget = max;
-  while (c.left > 0 && budget-- > 0) {
+  while (c.left > 0) {
     c.left--;
     const ip = s.ip;
     c.start = ip;
