@@ -77,6 +77,7 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
     })) - (fill === 0 ? zeroFill : fillFull);
   const loadMemZero = await load(0, () => chunks);
   const loadMemFull = await load(0x5a, () => chunks);
+  const loadMemFresh = await load(0, () => chunks, false);
   for (let i = 0; i < SIZE; i += 4093) if (dest[i] !== ram[i]) throw new Error('load mismatch');
   const loadStreamFresh = await load(0, () => streamed(chunks), false);
   const loadStreamZero = await load(0, () => streamed(chunks));
@@ -93,6 +94,7 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   line('save, format 1 (streamFormat: 1)', save1.ms, copy);
   line('load from memory (chunk array) into zeroed RAM', loadMemZero, copy);
   line('load from memory over non-zero RAM', loadMemFull, copy);
+  line('load from memory, journal off (written as checked), fresh RAM', loadMemFresh, copy);
   line('load streamed (async iterable), journal off, fresh RAM', loadStreamFresh, copy);
   line('load streamed into zeroed RAM, journal on', loadStreamZero, copy);
   line('load streamed over non-zero RAM, journal on (every page kept)', loadStreamFull, copy);

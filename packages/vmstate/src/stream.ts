@@ -630,8 +630,10 @@ export interface LoadMachineOptions {
   allowMissingSections?: boolean;
   /**
    * Keep the previous content of every RAM page the load overwrites, to restore it if the load
-   * fails later (default true). Pages that were all zero cost nothing. Turn off only for a fresh
-   * destination whose RAM may be left half-written on failure.
+   * fails later (default true). Pages that were all zero cost nothing. A stream in memory needs
+   * no journal (its RAM is written last, once everything is checked). Turn off only for a fresh
+   * destination whose RAM may be left half-written on failure: RAM is then written as each
+   * checked record arrives, from any source.
    */
   journal?: boolean;
   limits?: Partial<StreamLimits>;
@@ -814,7 +816,8 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
   checkRegions(regions);
   const ramStates: RamState[] = [];
   // A stream held in memory stays valid: RAM records are checked now and written last.
-  const deferRam = source instanceof Uint8Array || Array.isArray(source);
+  // (With the journal turned off the caller accepts half-written RAM: write as records arrive.)
+  const deferRam = (source instanceof Uint8Array || Array.isArray(source)) && opts.journal !== false;
   const pendingRam: RamWrite[] = [];
   try {
     const format = await readHeader(src);
