@@ -1695,12 +1695,13 @@ function runBlocks(c: X86Cpu, code: CodeCache): void {
     if (b === undefined || b.pa !== pa || b.ip !== ip || b.base !== base) b = code.miss(pa, ip, base);
     if (b !== undefined && b.fn !== null && c.left >= b.n && b.fn(c) === 0) continue;
     // One instruction through the handlers (the interpreter loop's written-out cases are
-    // the same handlers, inlined).
+    // the same handlers, inlined). A block that stopped before an instruction moved IP.
     c.left--;
-    c.start = ip;
-    const a = (base + ip) & c.amask;
+    const at = s.ip;
+    c.start = at;
+    const a = (sbase[CS]! + at) & c.amask;
     const op = c.direct[a >>> 12]! & 1 ? c.ram[a]! : c.mem.read8(a);
-    s.ip = (ip + 1) & 0xffff;
+    s.ip = (at + 1) & 0xffff;
     dispatch(c, op);
   }
 }
