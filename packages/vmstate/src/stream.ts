@@ -6,7 +6,7 @@
 //     then RAM page records and SECTION (0x10) records; END (0x7F) last.
 //   Format 1 carries RAM in records of type 0x20 whose CRC-32C covers every byte. Format 2 carries
 //   RAM in records of type 0x21: the CRC-32C covers the frame head, the page table and a 160-byte
-//   RAM digest (./ramdigest), and the digest covers the page data (about 10x cheaper to compute).
+//   RAM digest (./ramdigest), and the digest covers the page data (about 5x cheaper to compute).
 import { ByteReader, ByteWriter, FRAME_HEAD, FRAME_OVERHEAD, FRAME_TAIL } from './bytes';
 import { ChunkSource, type StreamSource } from './chunks';
 import { planOf, type Plan } from './codec';
