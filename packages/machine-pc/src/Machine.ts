@@ -329,8 +329,12 @@ export class PcMachine {
    * The whole machine as one migration stream (chunks, produced as they are read): the clock,
    * the CPU, every device's section, and memory as page records (zero pages as a flag).
    * Timers are saved on the machine's own timeline (now = 0), which a load restores exactly.
+   *
+   * With `views`, RAM chunks are views of the machine's memory rather than copies (no copy, no
+   * fresh memory): write each chunk out before the machine runs again, as a file or pipe writer
+   * does; a chunk kept and written later carries changed RAM, which a load refuses.
    */
-  save(): AsyncIterable<Uint8Array> {
+  save(options: { readonly views?: boolean } = {}): AsyncIterable<Uint8Array> {
     if (!this.carriesDisks) {
       const dirty = dirtyOverlayClusters(this.drives);
       if (dirty > 0)
@@ -345,6 +349,8 @@ export class PcMachine {
       ram: [{ name: 'memory', bytes: this.bus.memory.ram }],
       // An older machine type's streams carry the state versions its release reads.
       ...(this.type.stateVersions ? { versions: this.type.stateVersions } : {}),
+      ...(this.type.streamFormat === undefined ? {} : { streamFormat: this.type.streamFormat }),
+      ramViews: options.views === true && this.type.streamFormat !== 1,
     });
   }
 

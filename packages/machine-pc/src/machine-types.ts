@@ -48,6 +48,8 @@ export interface MachineType {
    * (vmstate `versions`), so a release that knows only those versions loads them.
    */
   readonly stateVersions?: Readonly<Record<string, number>>;
+  /** Stream format this type's streams are written in (default: the newest vmstate writes). */
+  readonly streamFormat?: 1 | 2;
 }
 
 /** The IBM PC/AT device set with the usual resources. */
@@ -86,7 +88,7 @@ export const PC_1_1: MachineType = Object.freeze({
 
 /**
  * pc-1.0: the first release's PC/AT. Its RTC has 128 bytes of CMOS only; its streams carry
- * `rtc-mc146818` version 1 and no disks section, as that release wrote and reads them
+ * `rtc-mc146818` version 1 and no disks section, in stream format 1, as that release wrote and reads them
  * (test/golden holds a stream it wrote). Disk overlays therefore cannot travel under pc-1.0: a
  * save that would drop guest writes is refused.
  */
@@ -95,8 +97,10 @@ export const PC_1_0: MachineType = deriveMachineType(PC_1_1, {
   description:
     'IBM PC/AT compatible: 80286, 8259A pair, 8254, 8237A pair, MC146818, 8042, two 16550A, 82077AA floppy, two ATA channels, VGA text (first release)',
   compat: [{ kind: 'rtc', property: 'upperBase', value: -1 }],
-  // The first release's streams had no disks section (pc-disks); its RTC section was version 1.
+  // The first release's streams had no disks section (pc-disks); its RTC section was version 1;
+  // its vmstate read stream format 1 only.
   stateVersions: { 'rtc-mc146818': 1, 'pc-disks': 0 },
+  streamFormat: 1,
 });
 
 /** Every machine type this build knows, by name. The first is the default (the newest). */
@@ -124,6 +128,7 @@ export function deriveMachineType(
     readonly replace?: readonly DeviceSpec[];
     readonly compat?: readonly CompatProperty[];
     readonly stateVersions?: Readonly<Record<string, number>>;
+    readonly streamFormat?: 1 | 2;
   },
 ): MachineType {
   const compat = changes.compat ?? [];
@@ -146,5 +151,6 @@ export function deriveMachineType(
     devices: Object.freeze(devices),
     compat: Object.freeze([...(base.compat ?? []), ...compat]),
     stateVersions: Object.freeze({ ...base.stateVersions, ...(changes.stateVersions ?? {}) }),
+    ...((changes.streamFormat ?? base.streamFormat) === undefined ? {} : { streamFormat: changes.streamFormat ?? base.streamFormat }),
   });
 }

@@ -62,6 +62,7 @@ describe('machine types: pc-1.1 is the newest, pc-1.0 the first release', () => 
     expect(PC_1_0.compat).toEqual([{ kind: 'rtc', property: 'upperBase', value: -1 }]);
     expect(PC_1_0.stateVersions).toEqual({ 'rtc-mc146818': 1, 'pc-disks': 0 });
     expect(PC_1_1.stateVersions).toEqual({});
+    expect(PC_1_0.streamFormat).toBe(1);
   });
 
   it('pc-1.1 has the upper CMOS bank at ports 72h/73h; pc-1.0, by its compat property, does not', () => {
@@ -82,6 +83,10 @@ describe('pc-1.0 under this build: streams the first release loads', () => {
     const m = new PcMachine(demo('pc-1.0'));
     m.run({ maxInstructions: 3_000_000 });
     const bytes = await bytesOf(m.save());
+    // The first release's vmstate read stream format 1 only (docs/stream-format.md: the format
+    // version is the u16 after the 8-byte magic).
+    expect(bytes[8] | (bytes[9]! << 8)).toBe(1);
+    expect(Buffer.from(gunzipSync(golden('pc-1.0.bps.gz')).subarray(8, 10))).toEqual(Buffer.from([1, 0]));
     const loaded = await loadAsFirstRelease(bytes);
     expect(loaded.size).toBe(firstReleaseLoader().devices.length);
     // The CMOS RAM the machine configured (memory sizes, drives, boot order) travelled intact.

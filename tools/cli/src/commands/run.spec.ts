@@ -156,7 +156,7 @@ describe('backplane run: progress', () => {
     const file = join(dir, 'progress.bpstate');
     const tty = capture();
     expect(await main(['run', '--max-instructions', '1000000', '--save', file], { ...tty.io, errIsTTY: true, progressDelayMs: 0 })).toBe(0);
-    expect(tty.err).toMatch(/\rsaving \[[# ]{30}\] +\d+%  \d+ of 3 MiB records/); // 1 MiB of RAM + 2
+    expect(tty.err).toMatch(/\rsaving \[[# ]{30}\] +\d+%  [\d.]+ MiB written \(1\.0 MiB of RAM\)/);
     const load = capture();
     expect(await main(['run', '--load', file, '--max-instructions', '1000'], { ...load.io, errIsTTY: true, progressDelayMs: 0 })).toBe(0);
     expect(load.err).toMatch(/\rloading \[[# ]{30}\] +\d+%  [\d.]+ MiB of [\d.]+ MiB/);

@@ -153,7 +153,10 @@ export const runCommand: Command = {
         const size = values.load === '-' ? 0 : fileSize(values.load);
         const bar = progress(io, 'loading', size, (done, total) => `${mib(done)} of ${mib(total)}`);
         try {
-          await machine.load(counted(source, (n) => bar.update(n)));
+          // A file is read whole first (vmstate then checks every record before writing any RAM,
+          // with no journal); standard input is loaded as it arrives (checked and journaled).
+          const counting = counted(source, (n) => bar.update(n));
+          await machine.load(size > 0 && size <= MAX_IN_MEMORY_LOAD ? await gather(counting, size) : counting);
         } finally {
           bar.end();
         }
@@ -185,12 +188,14 @@ export const runCommand: Command = {
         running?.end();
       }
       if (values.save !== undefined) {
-        // RAM goes out in records of 1 MiB (256 pages of 4 KiB): count them against the RAM size.
-        const records = Math.ceil(machine.bus.memory.ram.length / (1 << 20)) + 2;
-        const bar = progress(io, 'saving', records, (done, total) => `${Math.min(done, total)} of ${total} MiB records`);
+        // Measured in bytes against the RAM size: exact for RAM full of data; zero pages go out as
+        // flags, so a mostly empty machine finishes early.
+        const ramBytes = machine.bus.memory.ram.length;
+        const bar = progress(io, 'saving', ramBytes, (done) => `${mib(done)} written (${mib(ramBytes)} of RAM)`);
         try {
-          let chunks = 0;
-          await saveTo(machine.save(), values.save, io, () => bar.update(++chunks));
+          let written = 0;
+          // Each chunk is written before the machine runs again: RAM can go out as views.
+          await saveTo(machine.save({ views: true }), values.save, io, (n) => bar.update((written += n)));
         } finally {
           bar.end();
         }
@@ -250,6 +255,25 @@ function fileSize(path: string): number {
   }
 }
 
+/** Streams up to this size are read whole before loading. */
+const MAX_IN_MEMORY_LOAD = 1 << 30;
+
+/** Every chunk of a source in one buffer of the expected size (a file that grew or shrank is read as it is). */
+async function gather(source: AsyncIterable<Uint8Array>, expected: number): Promise<Uint8Array> {
+  let buf = new Uint8Array(expected);
+  let n = 0;
+  for await (const chunk of source) {
+    if (n + chunk.length > buf.length) {
+      const bigger = new Uint8Array(Math.max(buf.length * 2, n + chunk.length));
+      bigger.set(buf.subarray(0, n));
+      buf = bigger;
+    }
+    buf.set(chunk, n);
+    n += chunk.length;
+  }
+  return buf.subarray(0, n);
+}
+
 /** The same chunks, with a running byte count reported after each. */
 async function* counted(source: AsyncIterable<Uint8Array>, report: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   let n = 0;
@@ -261,12 +285,12 @@ async function* counted(source: AsyncIterable<Uint8Array>, report: (bytes: numbe
 }
 
 /** Write a migration stream to a file or to standard output, chunk by chunk. */
-async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: CliIo, onChunk: () => void): Promise<void> {
+async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: CliIo, onChunk: (bytes: number) => void): Promise<void> {
   if (target === '-') {
     if (!io.outBytes) throw new InputError('no standard output to save to');
     for await (const chunk of stream) {
       await io.outBytes(chunk);
-      onChunk();
+      onChunk(chunk.length);
     }
     return;
   }
@@ -274,7 +298,7 @@ async function saveTo(stream: AsyncIterable<Uint8Array>, target: string, io: Cli
   try {
     for await (const chunk of stream) {
       if (!out.write(chunk)) await once(out, 'drain');
-      onChunk();
+      onChunk(chunk.length);
     }
   } finally {
     out.end();
