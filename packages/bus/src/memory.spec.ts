@@ -218,7 +218,9 @@ describe('write watch (a CPU caching code translated from a page)', () => {
   it('counts watches: the page stays watched until each watch is taken back', () => {
     const { m, seen } = watched();
     m.watchWrites(0x5);
+    expect(m.watchCount(0x5)).toBe(2);
     m.unwatchWrites(0x5);
+    expect(m.watchCount(0x5)).toBe(1);
     m.write8(0x5000, 1);
     expect(seen).toEqual([[0x5000, 1]]);
     m.unwatchWrites(0x5);

@@ -138,6 +138,11 @@ export class MemorySpace {
     return (this.watched[page] ?? 0) > 0;
   }
 
+  /** How many watches `page` has (a watcher that writes the page itself knows whether others need the report). */
+  watchCount(page: number): number {
+    return this.watched[page] ?? 0;
+  }
+
   /** Be told of writes to watched pages (after they happened). Returns an unsubscribe function. */
   onWatchedWrite(listener: (address: number, length: number) => void): () => void {
     this.writeWatchers.add(listener);

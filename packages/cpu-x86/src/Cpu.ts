@@ -756,7 +756,8 @@ export class X86Cpu {
     if (this.direct[p]! & 2) {
       this.ram[a] = v;
       this.dirty[p] = 1;
-    } else this.mem.write8(a, v & 0xff);
+    } else if (this.code !== undefined && this.code.watch[p] === 1) this.code.store8(a, v & 0xff);
+    else this.mem.write8(a, v & 0xff);
   }
 
   /** @internal A word at offset 0xFFFF wraps to offset 0 (8086) or raises #GP (80286). */
@@ -784,6 +785,10 @@ export class X86Cpu {
       this.ram[a] = v;
       this.ram[a + 1] = v >>> 8;
       this.dirty[p] = 1;
+      return;
+    }
+    if ((a & 0xfff) !== 0xfff && this.code !== undefined && this.code.watch[p] === 1) {
+      this.code.store16(a, v & 0xffff);
       return;
     }
     this.mem.write8(a, v & 0xff);

@@ -6,7 +6,7 @@
 // calls markDirty, a remap) is reported, and the blocks covering the written bytes go. The
 // processor's own translated code never writes a watched page (it leaves the block and the
 // interpreter writes through the space), so a block never runs on after its bytes changed.
-import type { MemorySpace } from '@backplane/bus';
+import { PageKind, type MemorySpace } from '@backplane/bus';
 import type { X86Cpu } from './Cpu';
 import { PARITY } from './Cpu';
 import { dispatch, shift } from './ops';
@@ -72,6 +72,10 @@ export class CodeCache {
   private readonly high = new Set<Block>();
   private readonly penalty = new Map<number, number>();
   private readonly unsubscribe: () => void;
+  /** Per page: 1 while this cache watches it and it is RAM (see `store8`). */
+  readonly watch: Uint8Array;
+  /** Set when a write dropped blocks; translated code that stored to a watched page checks it. */
+  hit = 0;
   threshold: number;
   maxInstructions: number;
   /** Blocks translated since the cache was made (for tests and benchmarks). */
@@ -84,6 +88,7 @@ export class CodeCache {
   ) {
     this.threshold = options.threshold;
     this.maxInstructions = options.maxInstructions;
+    this.watch = new Uint8Array(memory.direct.length);
     this.unsubscribe = memory.onWatchedWrite((address, length) => this.written(address, length));
   }
 
@@ -124,7 +129,7 @@ export class CodeCache {
     let b: Block;
     if (t === undefined) b = new Block(pa, ip, base, 0, null, pa, pa + 1, base + ip + 1);
     else {
-      const factory = new Function('h', 'c0', `"use strict"; const { PARITY, shift, dispatch } = h; const r16 = c0.r16, ram = c0.ram, direct = c0.direct, dirty = c0.dirty, sbase = c0.sbase;\nreturn function block_${pa.toString(16)}_${ip.toString(16)}(c) {\n${t.body}\n};`) as (h: Helpers, c0: X86Cpu) => BlockFn;
+      const factory = new Function('h', 'c0', `"use strict"; const { PARITY, shift, dispatch } = h; const r16 = c0.r16, ram = c0.ram, direct = c0.direct, dirty = c0.dirty, sbase = c0.sbase, code = c0.code;\nreturn function block_${pa.toString(16)}_${ip.toString(16)}(c) {\n${t.body}\n};`) as (h: Helpers, c0: X86Cpu) => BlockFn;
       helpers ??= { PARITY, shift, dispatch };
       b = new Block(pa, ip, base, t.n, factory(helpers, c), t.lo, t.hi, t.linHi);
       this.translated++;
@@ -145,6 +150,7 @@ export class CodeCache {
         page = { blocks: new Set(), cover: new Uint16Array(PAGE) };
         this.pages.set(p, page);
         this.memory.watchWrites(p);
+        if (this.memory.kindAt(p * PAGE) === PageKind.Ram) this.watch[p] = 1;
       }
       page.blocks.add(b);
       const from = Math.max(b.lo, p * PAGE) - p * PAGE;
@@ -165,6 +171,7 @@ export class CodeCache {
       for (let i = from; i < to; i++) page.cover[i]!--;
       if (page.blocks.size === 0) {
         this.pages.delete(p);
+        this.watch[p] = 0;
         this.memory.unwatchWrites(p);
       }
     }
@@ -193,10 +200,42 @@ export class CodeCache {
         if (b.lo < end && b.hi > address) {
           this.remove(b);
           this.hits[b.pa & TABLE_MASK] = 0;
+          this.hit = 1;
         }
       }
       this.penalty.set(p, Math.min(PENALTY_MAX, (this.penalty.get(p) ?? 0) + 1));
     }
+  }
+
+  /**
+   * A byte store to physical `a` in a RAM page this cache watches (`watch[a >>> 12]`): when
+   * it lands on bytes blocks were made from, or another watcher wants the report, it goes
+   * through the memory space (reported; blocks dropped, `hit` set); otherwise straight into
+   * RAM, dirty page marked, as a store to an unwatched page.
+   */
+  store8(a: number, v: number): void {
+    const p = a >>> 12;
+    const page = this.pages.get(p);
+    if (page === undefined || page.cover[a & 0xfff] !== 0 || this.memory.watchCount(p) !== 1) {
+      this.memory.write8(a, v);
+      return;
+    }
+    this.memory.ram[a] = v;
+    this.memory.dirty[p] = 1;
+  }
+
+  /** A word store inside one watched RAM page (`a & 0xFFF` below 0xFFF), as `store8`. */
+  store16(a: number, v: number): void {
+    const p = a >>> 12;
+    const page = this.pages.get(p);
+    if (page === undefined || page.cover[a & 0xfff] !== 0 || page.cover[(a & 0xfff) + 1] !== 0 || this.memory.watchCount(p) !== 1) {
+      this.memory.write8(a, v & 0xff);
+      this.memory.write8(a + 1, (v >>> 8) & 0xff);
+      return;
+    }
+    this.memory.ram[a] = v;
+    this.memory.ram[a + 1] = v >>> 8;
+    this.memory.dirty[p] = 1;
   }
 
   /** The A20 gate changed: blocks reaching 1 MiB were read through the old address mask. */
@@ -210,7 +249,10 @@ export class CodeCache {
       this.hits.fill(0);
       return;
     }
-    for (const p of this.pages.keys()) this.memory.unwatchWrites(p);
+    for (const p of this.pages.keys()) {
+      this.watch[p] = 0;
+      this.memory.unwatchWrites(p);
+    }
     this.pages.clear();
     this.byPa.clear();
     this.high.clear();

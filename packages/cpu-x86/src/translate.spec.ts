@@ -530,6 +530,34 @@ describe('self-modifying code and code written by others', () => {
   });
 });
 
+describe('stores into a page that holds translated code', () => {
+  // L: inc word [0800] / jmp L, with DS = CS: the data word lies in the code page
+  const code = [0xff, 0x06, 0x00, 0x08, 0xeb, 0xfa];
+
+  it('still reach every other watcher of the page (the memory space reports each one)', () => {
+    const m = bare('8086', code);
+    m.cpu.setSegment(DS, CODE);
+    m.cpu.tuneTranslation(0, 48);
+    const seen: number[] = [];
+    m.cpu.run(2); // translated, the page watched by the CPU
+    m.memory.onWatchedWrite((a) => seen.push(a));
+    m.memory.watchWrites((CODE * 16) >>> 12);
+    m.cpu.run(2000);
+    expect(seen.filter((a) => a === CODE * 16 + 0x800)).toHaveLength(1000);
+    expect(m.memory.ram[CODE * 16 + 0x800]! | (m.memory.ram[CODE * 16 + 0x801]! << 8)).toBe(1001);
+  });
+
+  it('mark the page dirty as any store does', () => {
+    const m = bare('8086', code);
+    m.cpu.setSegment(DS, CODE);
+    m.cpu.tuneTranslation(0, 48);
+    m.cpu.run(100);
+    m.memory.takeDirty();
+    m.cpu.run(100);
+    expect(m.memory.takeDirty()).toContain((CODE * 16) >>> 12);
+  });
+});
+
 describe('the A20 gate and translated code above 1 MiB', () => {
   it('code at FFFF:0010 runs from 100000h while A20 is on and from 0 once it is off', () => {
     const memory = new MemorySpace({ backingSize: 0x200000, addressBits: 24 });

@@ -331,6 +331,8 @@ class Emitter {
   /** Instructions executed so far on this pass. */
   k = 0;
   loops = false;
+  /** The current instruction stored to memory (see `hitCheck`). */
+  stored = false;
   private v = 0;
 
   constructor(
@@ -601,8 +603,8 @@ class Emitter {
   /** Side exit unless the access is plain RAM (or ROM, for reads) the block may touch directly. */
   check(ins: Insn, p: Operand, word: boolean, write: boolean): void {
     if (!p.mem) return;
-    const flag = write ? 2 : 1;
-    let cond = `(direct[${p.a} >>> 12] & ${flag}) === 0`;
+    // A write may also go to a RAM page watched for translated code (code.store8 / store16).
+    let cond = write ? `((direct[${p.a} >>> 12] & 2) === 0 && code.watch[${p.a} >>> 12] === 0)` : `(direct[${p.a} >>> 12] & 1) === 0`;
     if (word) {
       cond = `(${p.a} & 4095) === 4095 || ${cond}`;
       if (p.oc < 0) cond = `${p.o} === 65535 || ${cond}`;
@@ -623,10 +625,29 @@ class Emitter {
       else this.s8(p.i, e);
       return;
     }
-    if (word) {
-      const v = this.id('w');
-      this.line(`const ${v} = ${e}; ram[${p.a}] = ${v}; ram[${p.a} + 1] = ${v} >>> 8; dirty[${p.a} >>> 12] = 1;`);
-    } else this.line(`ram[${p.a}] = ${e}; dirty[${p.a} >>> 12] = 1;`);
+    const v = this.id('w');
+    this.line(`const ${v} = ${e};`);
+    this.store(p.a, word, v);
+  }
+
+  /**
+   * Store local `v` at physical `a` (checked): straight into RAM, or through the cache when
+   * the page holds translated code (which may drop blocks: see `hitCheck`).
+   */
+  store(a: string, word: boolean, v: string): void {
+    const fast = word ? `ram[${a}] = ${v}; ram[${a} + 1] = ${v} >>> 8;` : `ram[${a}] = ${v};`;
+    this.line(`if ((direct[${a} >>> 12] & 2) !== 0) { ${fast} dirty[${a} >>> 12] = 1; } else code.${word ? 'store16' : 'store8'}(${a}, ${v});`);
+    this.stored = true;
+  }
+
+  /**
+   * After an instruction that stored: if the store dropped translated code (perhaps this
+   * block's), leave the block now, after the instruction.
+   */
+  hitCheck(next: number): void {
+    if (!this.stored) return;
+    this.stored = false;
+    this.line(`if (code.hit !== 0) { code.hit = 0; ${this.exit(String(next & 0xffff), this.k + 1, 0)} }`);
   }
 
   /** The ModR/M reg field as an operand. */
@@ -639,13 +660,14 @@ class Emitter {
     const sp = this.id('sp');
     const a = this.id('p');
     this.line(`const ${sp} = (${this.g16(4)} - 2) & 65535; const ${a} = (${this.segBase(2)} + ${sp}) & am;`);
-    this.line(`if (${sp} === 65535 || (${a} & 4095) === 4095 || (direct[${a} >>> 12] & 2) === 0) ${this.side(ins)}`);
+    this.line(`if (${sp} === 65535 || (${a} & 4095) === 4095 || ((direct[${a} >>> 12] & 2) === 0 && code.watch[${a} >>> 12] === 0)) ${this.side(ins)}`);
     return { sp, a };
   }
 
   push(at: { sp: string; a: string }, e: string): void {
     const v = this.id('w');
-    this.line(`const ${v} = ${e}; ram[${at.a}] = ${v}; ram[${at.a} + 1] = ${v} >>> 8; dirty[${at.a} >>> 12] = 1;`);
+    this.line(`const ${v} = ${e};`);
+    this.store(at.a, true, v);
     this.s16(4, at.sp);
   }
 
@@ -727,6 +749,7 @@ export function translate(inp: TranslateInput): Translation | undefined {
       break;
     }
     const ends = emit(e, ins, inp.model);
+    if (!ends) e.hitCheck(ins.next);
     e.k++;
     count++;
     if (ends) break;
@@ -1014,6 +1037,7 @@ function emit(e: Emitter, ins: Insn, model: number): boolean {
     case 0xe8: {
       const at = e.pushCheck(ins);
       e.push(at, String(next));
+      e.hitCheck((next + ins.imm) & 0xffff);
       e.line(e.jump((next + ins.imm) & 0xffff));
       return true;
     }
@@ -1080,6 +1104,7 @@ function emit(e: Emitter, ins: Insn, model: number): boolean {
         const at = e.pushCheck(ins);
         e.line(`const ${v} = ${e.get(p, true)};`);
         e.push(at, String(next));
+        e.stored = false; // the block leaves right after, at the target
         e.line(e.exit(v, e.k + 1, 0));
         return true;
       }
