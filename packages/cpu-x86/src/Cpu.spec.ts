@@ -345,6 +345,57 @@ describe('saved state (cpu-x86 descriptor, version 1)', () => {
   });
 });
 
+// Intel 80286 Programmer's Reference Manual: an exception while invoking the handler of a prior
+// exception is a double fault (8); a further one makes the processor shut down (it executes
+// nothing until RESET; the IBM AT turns the shutdown cycle into a processor reset). In real mode
+// a push at SP = 1 faults (the word would cross the segment's end), and the double fault's own
+// pushes fail the same way. The 8086 wraps such a push inside the segment instead.
+describe('80286 shutdown (a fault while delivering a fault)', () => {
+  it('INT with SP = 1 shuts the processor down: run returns "shutdown", executes nothing more, and nothing is thrown', () => {
+    const { cpu, s } = machine([0xcd, 0x03, INC_BX, INC_BX], '80286');
+    s.gpr[4] = 1;
+    expect(cpu.run(10)).toBe('shutdown');
+    expect(cpu.shutdown).toBe(true);
+    const ip = s.ip;
+    expect(cpu.run(10)).toBe('shutdown');
+    expect(s.ip).toBe(ip);
+    expect(s.gpr[3]).toBe(0);
+  });
+
+  it('a maskable interrupt taken with SP = 1 shuts it down too, from the run loop', () => {
+    const { cpu, s } = machine(NOPS(10), '80286');
+    const pic = new FakePic(0x20);
+    cpu.connectInterrupts(pic);
+    cpu.flags = IF;
+    s.gpr[4] = 1;
+    pic.intr.raise();
+    expect(cpu.run(5)).toBe('shutdown');
+  });
+
+  it('the shut-down state travels in the saved state (subsection "shutdown") and RESET ends it', () => {
+    const { cpu, s, clock } = machine([0xcd, 0x03], '80286');
+    s.gpr[4] = 1;
+    cpu.run(1);
+    const bytes = saveSection(cpuStateDescriptor, cpu.saveState(), { now: clock.now });
+    const other = machine(NOPS(4), '80286');
+    other.cpu.loadState(loadSection(cpuStateDescriptor, bytes, { now: 0 }));
+    expect(other.cpu.run(3)).toBe('shutdown');
+    other.cpu.reset();
+    expect(other.cpu.shutdown).toBe(false);
+    expect(other.cpu.run(1)).toBe('budget');
+  });
+
+  it('an 8086 wraps the same push inside the stack segment and runs the handler', () => {
+    const { cpu, memory, s } = machine([0xcd, 0x03, INC_BX], '8086');
+    handler(memory, 3, [INC_BX, HLT]);
+    s.gpr[4] = 1;
+    cpu.run(2);
+    expect(cpu.shutdown).toBe(false);
+    expect(s.seg[CS]).toBe(HANDLER);
+    expect(s.gpr[3]).toBe(1);
+  });
+});
+
 describe('80186 (iAPX 186 data sheet: instruction set additions)', () => {
   it('PUSHA pushes AX CX DX BX, the original SP, BP SI DI; POPA restores all but SP', () => {
     // pusha / popa

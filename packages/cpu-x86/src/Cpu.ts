@@ -67,7 +67,13 @@ export type StopReason =
   /** The next instruction starts at a breakpoint (it has not executed). */
   | 'breakpoint'
   /** The program asked for something this emulation does not provide (see `unsupported`). */
-  | 'unsupported';
+  | 'unsupported'
+  /**
+   * An 80286 faulted while delivering a fault (a push at SP = 1 in real mode: the double fault's
+   * own push fails the same way) and shut down. It executes nothing until `reset()`; the IBM AT
+   * decodes the shutdown cycle and resets the processor.
+   */
+  | 'shutdown';
 
 /** A saved state that this processor cannot take (another model). Nothing was changed. */
 export class CpuStateError extends Error {
@@ -158,6 +164,8 @@ export class X86Cpu {
   private readonly unsubscribeA20: () => void;
   /** Set when the program used something not emulated (protected mode). */
   unsupported: string | undefined;
+  /** Shut down (see StopReason 'shutdown'): nothing runs until reset. */
+  shutdown = false;
 
   constructor(bus: CpuBus, options: CpuOptions = {}) {
     this.model = options.model ?? '8086';
@@ -208,6 +216,7 @@ export class X86Cpu {
     this.sseg = SS;
     this.rep = 0;
     this.unsupported = undefined;
+    this.shutdown = false;
   }
 
   /** Take maskable interrupts from `pic` (its INTR line and INTA cycle). */
@@ -270,6 +279,7 @@ export class X86Cpu {
       shadow: s.shadow,
       nmiPending: s.nmiPending,
       nmiBlocked: s.nmiBlocked,
+      shutdown: this.shutdown,
     };
   }
 
@@ -303,6 +313,7 @@ export class X86Cpu {
     s.shadow = saved.shadow;
     s.nmiPending = saved.nmiPending;
     s.nmiBlocked = saved.nmiBlocked;
+    this.shutdown = saved.shutdown;
     this.dseg = DS;
     this.sseg = SS;
     this.rep = 0;
@@ -331,17 +342,19 @@ export class X86Cpu {
     let done = 0;
     while (done < budget) {
       if (this.unsupported !== undefined) return 'unsupported';
+      if (this.shutdown) return 'shutdown';
       if (s.shadow === 0) {
         if (s.nmiPending && !s.nmiBlocked) {
           s.nmiPending = false;
           s.halted = false;
           if (this.m >= MODEL_80286) s.nmiBlocked = true;
-          this.interrupt(VEC_NMI, s.ip);
+          this.enterInterrupt(VEC_NMI, s.ip);
         } else if (this.intrLevel && s.flags & IF && this.pic) {
           s.halted = false;
           const vector = this.pic.acknowledge() & 0xff;
-          this.interrupt(vector, s.ip);
+          this.enterInterrupt(vector, s.ip);
         }
+        if (this.shutdown) return 'shutdown';
       }
       const untilEvent = clock.instructionsUntilNextEvent();
       if (s.halted) {
@@ -371,7 +384,7 @@ export class X86Cpu {
       this.slice();
       const ran = n - this.rest;
       done += ran;
-      if (trap && ran > 0 && !s.halted) this.interrupt(VEC_SINGLE_STEP, s.ip);
+      if (trap && ran > 0 && !s.halted && !this.shutdown) this.enterInterrupt(VEC_SINGLE_STEP, s.ip);
       clock.advanceInstructions(ran);
       if (ran === untilEvent && ran < budget) return 'event';
     }
@@ -416,7 +429,26 @@ export class X86Cpu {
     // The 8086 pushes the address of the next instruction for a divide error; the 80186 and
     // 80286 push the address of the faulting instruction (prefixes included), so it can restart.
     const ret = this.m === MODEL_8086 && this.faultVec === VEC_DIVIDE ? this.state.ip : this.start;
-    this.interrupt(this.faultVec, ret);
+    try {
+      this.interrupt(this.faultVec, ret);
+    } catch (e2) {
+      if (e2 !== FAULT) throw e2;
+      // A fault while delivering a fault. The 80286 would raise a double fault (8), whose own
+      // pushes fail the same way in real mode (the stack is what failed), and a fault then
+      // shuts the processor down.
+      this.shutdown = true;
+      this.state.halted = false;
+      this.stop();
+    }
+  }
+
+  /** An interrupt taken between instructions (NMI, INTR, single step); a fault while pushing is delivered. */
+  private enterInterrupt(vector: number, returnIp: number): void {
+    try {
+      this.interrupt(vector, returnIp);
+    } catch (e) {
+      this.deliverFault(e);
+    }
   }
 
   /** @internal Abandon the current instruction with exception `vector`. */

@@ -1,5 +1,5 @@
 // All guest-visible CPU state, in one plain object, and its descriptor.
-import { defineState, field, type StateOf } from '@backplane/vmstate';
+import { defineState, field, subsection, type StateOf } from '@backplane/vmstate';
 import { CS, FLAGS_FIXED_ONE, FLAGS_8086_HIGH, MODEL_80286, MSW_RESERVED } from './registers';
 
 /**
@@ -181,7 +181,19 @@ export const cpuStateDescriptor = defineState({
     /** 80286: inside an NMI handler (NMIs wait for IRET). */
     nmiBlocked: field.bool(),
   },
+  subsections: [
+    // Rare: an 80286 that faulted while delivering a fault has shut down and executes nothing
+    // until RESET (the AT resets it at once; a bare processor stays so). Readers without this
+    // subsection never see a shut-down processor.
+    subsection({
+      name: 'shutdown',
+      version: 1,
+      needed: (s) => s.shutdown === true,
+      fields: { shutdown: field.bool({ default: false }) },
+    }),
+  ],
   validate: (s) => {
+    if (s.shutdown && s.model !== 2) return 'only an 80286 shuts down';
     if (s.model < 2 && (s.msw !== 0 || s.gdtBase !== 0 || s.ldtr !== 0 || s.tr !== 0)) return '8086 / 80186 state with 80286 system registers';
     if (s.ip > 0xffff) return `IP ${s.ip} beyond 16 bits in real mode`;
     for (let i = 0; i < 6; i++) if (s.segLimit[i]! > 0xffff) return `segment ${i} limit beyond 64 KiB in real mode`;

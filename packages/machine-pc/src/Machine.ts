@@ -385,6 +385,9 @@ export class PcMachine {
       const reason: StopReason = this.cpu.run(Math.min(slice, left));
       if (reason === 'unsupported') return this.result('unsupported', start, this.cpu.unsupported);
       if (reason === 'breakpoint') return this.result('breakpoint', start);
+      // The AT decodes the 80286's shutdown cycle and pulses the processor's RESET (only the
+      // processor: the BIOS then reads the CMOS shutdown byte, 0Fh, to tell why).
+      if (reason === 'shutdown') this.cpu.reset();
       if (reason === 'halt' && !this.resetPending && !(this.cpu.flags & IF) && !this.cpu.state.nmiPending)
         return this.result('halted', start);
       if (options.until?.()) return this.result('until', start);
