@@ -69,46 +69,50 @@ for (let i = 0; i < 7; i++) {
 times.sort((a, b) => a - b);
 console.log(`  construct + POST + boot to the first COM1 byte: median ${times[3]!.toFixed(1)} ms (goal < 100 ms)`);
 
-// Save and load of a machine with 16 MiB less the BIOS alias of random RAM (the 80286's limit), against a plain copy.
-console.log('\nSave and load, 16320 KiB of random RAM (the most an 80286 machine holds)');
-const big = new PcMachine({ memoryKiB: 16 * 1024 - 64, startTime: 0 });
-const ram = big.bus.memory.ram;
-let x = 12345;
-for (let i = 0; i < ram.length; i += 4) {
-  x ^= x << 13;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  ram[i] = x;
-  ram[i + 1] = x >> 8;
-  ram[i + 2] = x >> 16;
-  ram[i + 3] = x >> 24;
-}
-const copy = new Uint8Array(ram.length);
-const t0 = performance.now();
-for (let i = 0; i < 5; i++) copy.set(ram);
-const copyMs = (performance.now() - t0) / 5;
-const dest = new PcMachine({ memoryKiB: 16 * 1024 - 64, startTime: 0 });
+// Save and load of machines with random RAM: 1 MiB (the fixed share: device sections, disks,
+// the CPU's translation cache) and 16 MiB less the BIOS alias (the 80286's limit), against a
+// plain copy of the same RAM.
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
-async function saveOnce(views: boolean): Promise<{ ms: number; chunks: Uint8Array[] }> {
-  const chunks: Uint8Array[] = [];
-  const ts = performance.now();
-  for await (const c of big.save({ views })) chunks.push(c);
-  return { ms: performance.now() - ts, chunks };
+for (const kib of [1024, 16 * 1024 - 64]) {
+  console.log(`\nSave and load, ${kib} KiB of random RAM${kib > 1024 ? ' (the most an 80286 machine holds)' : ''}`);
+  const big = new PcMachine({ memoryKiB: kib, startTime: 0 });
+  const ram = big.bus.memory.ram;
+  let x = 12345;
+  for (let i = 0; i < ram.length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    ram[i] = x;
+    ram[i + 1] = x >> 8;
+    ram[i + 2] = x >> 16;
+    ram[i + 3] = x >> 24;
+  }
+  const copy = new Uint8Array(ram.length);
+  const t0 = performance.now();
+  for (let i = 0; i < 5; i++) copy.set(ram);
+  const copyMs = (performance.now() - t0) / 5;
+  const dest = new PcMachine({ memoryKiB: kib, startTime: 0 });
+  const saveOnce = async (views: boolean): Promise<{ ms: number; chunks: Uint8Array[] }> => {
+    const chunks: Uint8Array[] = [];
+    const ts = performance.now();
+    for await (const c of big.save({ views })) chunks.push(c);
+    return { ms: performance.now() - ts, chunks };
+  };
+  const saveViews: number[] = [];
+  const saveCopies: number[] = [];
+  const loads: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 7; i++) {
+    saveViews.push((await saveOnce(true)).ms);
+    const s = await saveOnce(false);
+    saveCopies.push(s.ms);
+    bytes = s.chunks.reduce((n, c) => n + c.length, 0);
+    const ts = performance.now();
+    await dest.load(s.chunks); // chunks in memory: every record checked before RAM is written
+    loads.push(performance.now() - ts);
+  }
+  console.log(`  TypedArray.set copy of the same RAM (baseline): ${copyMs.toFixed(1)} ms`);
+  console.log(`  save, RAM as views (what the CLI writes to a file or pipe): median ${median(saveViews).toFixed(1)} ms of 7`);
+  console.log(`  save, RAM copied into the chunks: median ${median(saveCopies).toFixed(1)} ms of 7 (${bytes} bytes)`);
+  console.log(`  load from the chunks in memory: median ${median(loads).toFixed(1)} ms of 7`);
 }
-const saveViews: number[] = [];
-const saveCopies: number[] = [];
-const loads: number[] = [];
-let bytes = 0;
-for (let i = 0; i < 7; i++) {
-  saveViews.push((await saveOnce(true)).ms);
-  const s = await saveOnce(false);
-  saveCopies.push(s.ms);
-  bytes = s.chunks.reduce((n, c) => n + c.length, 0);
-  const ts = performance.now();
-  await dest.load(s.chunks); // chunks in memory: every record checked before RAM is written
-  loads.push(performance.now() - ts);
-}
-console.log(`  TypedArray.set copy of the same RAM (baseline): ${copyMs.toFixed(1)} ms`);
-console.log(`  save, RAM as views (what the CLI writes to a file or pipe): median ${median(saveViews).toFixed(1)} ms of 7`);
-console.log(`  save, RAM copied into the chunks: median ${median(saveCopies).toFixed(1)} ms of 7 (${bytes} bytes)`);
-console.log(`  load from the chunks in memory: median ${median(loads).toFixed(1)} ms of 7`);
