@@ -111,6 +111,27 @@ function runGuest(cpu: X86Cpu): (n: number) => number {
   };
 }
 
+// Straight-line code run a few dozen times: zero-filled memory is `add [bx+si],al` (00 00)
+// over and over, run through a whole 64 KiB code segment and round again (each address about
+// 61 times in 2M instructions), as a program that runs astray into zeroed memory does. The
+// store lands beside the code (page 0) or in the page being run (9400h, code at 9000h).
+// Each round starts from a fresh processor and zeroed memory, so nothing translated is reused.
+function linearGuest(translate: boolean, target: number): (n: number) => number {
+  const memory = new MemorySpace({ backingSize: 0x100000, addressBits: 24 });
+  memory.mapRam('ram', 0, 0x100000);
+  const cpu = new X86Cpu({ memory, io: new IoSpace(), clock: new VirtualClock() }, { model: '80286', translate });
+  return (n) => {
+    memory.ram.fill(0);
+    cpu.reset();
+    for (let i = 0; i < 4; i++) cpu.setSegment(i, 0);
+    cpu.state.ip = 0x9000;
+    cpu.state.gpr[3] = target;
+    cpu.state.gpr[0] = 1;
+    cpu.run(n);
+    return cpu.state.ip;
+  };
+}
+
 const N = 60_000_000;
 const results: Result[] = [];
 const tightBase = measure('tight loop in plain JS (baseline)', N, tightBaseline);
@@ -121,10 +142,21 @@ const mixedBase = measure('mixed loop in plain JS (baseline)', N, mixedBaseline)
 results.push(mixedBase);
 for (const model of ['8086', '80286'] as const) results.push(measure(`mixed ALU/memory/string/branch loop, ${model}`, N, runGuest(machine(model, MIXED))));
 results.push(measure('mixed loop, 8086, interpreter only', N / 4, runGuest(machine('8086', MIXED, false))));
+const linear: Result[] = [];
+for (const target of [0, 0x9400]) {
+  const where = target === 0 ? 'store beside' : 'store into code page';
+  linear.push(measure(`linear 00 00 code, ${where}, interpreter only`, 2_000_000, linearGuest(false, target)));
+  linear.push(measure(`linear 00 00 code, ${where}, translated`, 2_000_000, linearGuest(true, target)));
+}
 
 console.log(`\ncpu-x86: millions of guest instructions per second (median of 7 rounds; load average ${loadavg()[0]!.toFixed(1)})`);
 for (const r of results) {
   const base = r.name.startsWith('tight') ? tightBase : mixedBase;
   const ratio = r === base ? '(baseline)' : `${(base.mips / r.mips).toFixed(1)}x baseline time`;
   console.log(`  ${r.name.padEnd(48)} ${r.mips.toFixed(1).padStart(8)} MIPS  ${ratio}`);
+}
+for (let i = 0; i < linear.length; i += 2) {
+  const [interp, translated] = [linear[i]!, linear[i + 1]!];
+  console.log(`  ${interp.name.padEnd(60)} ${interp.mips.toFixed(1).padStart(8)} MIPS  (baseline)`);
+  console.log(`  ${translated.name.padEnd(60)} ${translated.mips.toFixed(1).padStart(8)} MIPS  ${(interp.mips / translated.mips).toFixed(2)}x interpreter time`);
 }

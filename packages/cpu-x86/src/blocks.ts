@@ -34,6 +34,26 @@ export class Block {
 
 const TABLE_BITS = 14;
 export const TABLE_MASK = (1 << TABLE_BITS) - 1;
+/**
+ * Reach counters: one per slot, tagged with the physical address it counts (a 64 KiB
+ * window of code has a counter per address; an address from elsewhere that lands on a taken
+ * slot starts it over, so counts are never pooled between addresses).
+ */
+const HIT_BITS = 16;
+const HIT_MASK = (1 << HIT_BITS) - 1;
+/**
+ * How much more an arrival by a jump back (a loop) counts than one by falling through or
+ * jumping forward. A new block is expensive: making and compiling its function costs about
+ * as much as interpreting 100 000 instructions, and the engine runs a function that does not
+ * loop at bytecode speed (several times slower than the interpreter) for its first thousands
+ * of calls. A block that loops inside itself is compiled for speed during its first call, so
+ * a loop head is translated after `threshold` passes; straight-line code (a start reached by
+ * falling through, as in code run once per pass of an outer loop or a program running astray
+ * through zeroed memory) only after `threshold * LOOP_WEIGHT` passes.
+ */
+export const LOOP_WEIGHT = 64;
+/** Reach count of an address whose block is held (the map is looked up when the table misses). */
+const HELD = 0xffffffff;
 const PAGE = 0x1000;
 /** Blocks at or above this linear address depend on the A20 gate. */
 const HMA = 0x100000;
@@ -57,7 +77,7 @@ interface Helpers {
 let helpers: Helpers | undefined;
 
 export interface CodeCacheOptions {
-  /** Times a start address is reached (interpreted) before it is translated. */
+  /** Times a start address is reached by a jump back before it is translated (otherwise `LOOP_WEIGHT` times more). */
   readonly threshold: number;
   /** Most instructions per block. */
   readonly maxInstructions: number;
@@ -67,7 +87,8 @@ export class CodeCache {
   /** Direct-mapped by physical address: the run loop's first look. */
   readonly table: (Block | undefined)[] = new Array<Block | undefined>(TABLE_MASK + 1).fill(undefined);
   private readonly byPa = new Map<number, Block>();
-  private readonly hits = new Uint16Array(TABLE_MASK + 1);
+  private readonly hits = new Uint32Array(HIT_MASK + 1);
+  private readonly hitPa = new Int32Array(HIT_MASK + 1).fill(-1);
   private readonly pages = new Map<number, CodePage>();
   private readonly high = new Set<Block>();
   private readonly penalty = new Map<number, number>();
@@ -104,19 +125,33 @@ export class CodeCache {
 
   /**
    * The block for CS base `base`, IP `ip` at physical `pa` when the table missed: from the
-   * map, or translated once the address has been reached often enough; undefined meanwhile.
+   * map, or translated once the address has been reached often enough (`back`: reached by a
+   * jump back, see `LOOP_WEIGHT`); undefined meanwhile.
    */
-  miss(pa: number, ip: number, base: number): Block | undefined {
+  miss(pa: number, ip: number, base: number, back: boolean): Block | undefined {
+    const h = pa & HIT_MASK;
+    const count = this.hits[h]!;
+    const need = this.threshold * LOOP_WEIGHT;
+    if (this.hitPa[h] === pa) {
+      // Counting (no block here yet, or one dropped since): the common case of code interpreted.
+      if (count < need) {
+        this.hits[h] = count + (back ? LOOP_WEIGHT : 1);
+        return undefined;
+      }
+    } else {
+      this.hitPa[h] = pa;
+      this.hits[h] = 0;
+    }
     const known = this.byPa.get(pa);
     if (known !== undefined && known.ip === ip && known.base === base) {
       this.table[pa & TABLE_MASK] = known;
+      this.hits[h] = HELD;
       return known;
     }
-    const h = pa & TABLE_MASK;
-    const count = this.hits[h]!;
+    const n = this.hits[h]!;
     const penalty = this.penalty.size > 0 ? (this.penalty.get(pa >>> 12) ?? 0) : 0;
-    if (count < (penalty === 0 ? this.threshold : Math.max(this.threshold, 2) << penalty)) {
-      this.hits[h] = count + 1;
+    if (n < (penalty === 0 ? need : (Math.max(this.threshold, 2) << penalty) * LOOP_WEIGHT)) {
+      this.hits[h] = n + (back ? LOOP_WEIGHT : 1);
       return undefined;
     }
     return this.translate(pa, ip, base);
@@ -143,6 +178,8 @@ export class CodeCache {
     if (old !== undefined) this.remove(old);
     this.byPa.set(b.pa, b);
     this.table[b.pa & TABLE_MASK] = b;
+    this.hitPa[b.pa & HIT_MASK] = b.pa;
+    this.hits[b.pa & HIT_MASK] = HELD;
     if (b.linHi > HMA) this.high.add(b);
     for (let p = b.lo >>> 12; p <= (b.hi - 1) >>> 12; p++) {
       let page = this.pages.get(p);
@@ -199,7 +236,7 @@ export class CodeCache {
       for (const b of [...page.blocks]) {
         if (b.lo < end && b.hi > address) {
           this.remove(b);
-          this.hits[b.pa & TABLE_MASK] = 0;
+          if (this.hitPa[b.pa & HIT_MASK] === b.pa) this.hits[b.pa & HIT_MASK] = 0;
           this.hit = 1;
         }
       }
@@ -245,10 +282,9 @@ export class CodeCache {
 
   /** Forget every block (reset, state load). */
   clear(): void {
-    if (this.byPa.size === 0 && this.pages.size === 0) {
-      this.hits.fill(0);
-      return;
-    }
+    this.hits.fill(0);
+    this.hitPa.fill(-1);
+    if (this.byPa.size === 0 && this.pages.size === 0) return;
     for (const p of this.pages.keys()) {
       this.watch[p] = 0;
       this.memory.unwatchWrites(p);
@@ -258,6 +294,5 @@ export class CodeCache {
     this.high.clear();
     this.penalty.clear();
     this.table.fill(undefined);
-    this.hits.fill(0);
   }
 }

@@ -1687,18 +1687,25 @@ function runBlocks(c: X86Cpu, code: CodeCache): void {
   const s = c.state;
   const sbase = c.sbase;
   const table = code.table;
+  // Linear address where the last instruction or block began: a start at or below it was
+  // reached by a jump back (a loop), which makes it hot sooner (see LOOP_WEIGHT).
+  let last = -1;
   while (c.left > 0) {
     const ip = s.ip;
     const base = sbase[CS]!;
     const pa = (base + ip) & c.amask;
     let b = table[pa & TABLE_MASK];
-    if (b === undefined || b.pa !== pa || b.ip !== ip || b.base !== base) b = code.miss(pa, ip, base);
-    if (b !== undefined && b.fn !== null && c.left >= b.n && b.fn(c) === 0) continue;
+    if (b === undefined || b.pa !== pa || b.ip !== ip || b.base !== base) b = code.miss(pa, ip, base, base + ip <= last);
+    if (b !== undefined && b.fn !== null && c.left >= b.n) {
+      last = base + ip;
+      if (b.fn(c) === 0) continue;
+    }
     // One instruction through the handlers (the interpreter loop's written-out cases are
     // the same handlers, inlined). A block that stopped before an instruction moved IP.
     c.left--;
     const at = s.ip;
     c.start = at;
+    last = sbase[CS]! + at;
     const a = (sbase[CS]! + at) & c.amask;
     const op = c.direct[a >>> 12]! & 1 ? c.ram[a]! : c.mem.read8(a);
     s.ip = (at + 1) & 0xffff;

@@ -441,6 +441,41 @@ describe('instruction counting', () => {
   });
 });
 
+describe('straight-line code run a few dozen times (a program astray in zeroed memory)', () => {
+  // Zeroed memory decodes as ADD [BX+SI],AL (00 00) again and again: run from 0000:9000 for
+  // 2M instructions it goes through the whole 64 KiB segment and round again, each address
+  // about 61 times. The store lands beside the code (BX = 0: byte 0, itself code run once a
+  // pass) or in the page being run (BX = 9400h). Translating all of it would cost far more
+  // than it saves (a block is only worth making for code reached thousands of times, or for
+  // a loop), so the translator must leave nearly all of it to the interpreter, and change
+  // nothing.
+  for (const model of ['8086', '80286'] as const) {
+    for (const target of [0, 0x9400]) {
+      it(`${model}, store at ${target.toString(16).padStart(4, '0')}h: the same state as the interpreter, and at most a few blocks made`, () => {
+        const results: Machine[] = [];
+        for (const translate of [false, true]) {
+          const m = machine(model, translate, ({ cpu, memory }) => {
+            memory.ram.fill(0);
+            for (const sr of [ES, CS, SS, DS]) cpu.setSegment(sr, 0);
+            cpu.state.ip = 0x9000;
+            cpu.state.gpr[3] = target;
+            cpu.state.gpr[0] = 1;
+          });
+          expect(m.cpu.run(2_000_000)).toBe('budget');
+          results.push(m);
+        }
+        const [interp, translated] = results as [Machine, Machine];
+        expectSame(interp, translated, 'zeroed memory');
+        // 2M instructions of 2 bytes: 61 passes through the 64 KiB segment, ending at 9000h + 4M mod 64 Ki
+        expect(interp.cpu.state.ip).toBe((0x9000 + 2 * 2_000_000) & 0xffff);
+        // The code reached by a jump back (the wrap from FFFEh to 0000h) may be translated;
+        // the rest (32 768 start addresses) stays interpreted.
+        expect(translated.cpu.code!.translated).toBeLessThanOrEqual(4);
+      });
+    }
+  }
+});
+
 describe('interrupts in translated code', () => {
   it('are taken at the same instruction boundary as in the interpreter (a timer every 1000 instructions)', () => {
     // L: inc ax / add bx,ax / jmp L ; the handler counts in DX: inc dx / iret
