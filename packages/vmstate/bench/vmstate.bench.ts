@@ -3,7 +3,7 @@
 // (MiB of RAM: VMSTATE_BENCH_MIB, default 256; rounds per figure: VMSTATE_BENCH_ROUNDS, default 5.)
 // Each figure is the MEDIAN of its rounds (the development machine is shared and noisy).
 import { performance } from 'node:perf_hooks';
-import { crc32c, defineState, field, loadMachine, loadSection, ramDigest, ramDigestBackend, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
+import { allocateRam, crc32c, isWasmRam, defineState, field, loadMachine, loadSection, ramDigest, ramDigestBackend, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
 
 const MIB = Number(process.env.VMSTATE_BENCH_MIB ?? 256);
 const SIZE = MIB << 20;
@@ -46,13 +46,13 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
     for (let o = 0; o < SIZE; o += 1 << 20) c = crc32c(ram, c, o, o + (1 << 20));
     return c;
   });
-  const saveAs = async (extra: { streamFormat?: 1 | 2; ramViews?: boolean }) => {
+  const saveAs = async (extra: { streamFormat?: 1 | 2; ramViews?: boolean }, from = ram) => {
     let chunks: Uint8Array[] = [];
     let bytes = 0;
     const ms = await best(async () => {
       chunks = [];
       bytes = 0;
-      for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: ram }], ...extra })) {
+      for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: from }], ...extra })) {
         chunks.push(c);
         bytes += c.length;
       }
@@ -84,6 +84,25 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const loadStreamFull = await load(0x5a, () => streamed(chunks));
   for (let i = 0; i < SIZE; i += 4093) if (dest[i] !== ram[i]) throw new Error('load mismatch');
   const loadFormat1 = await load(0, () => save1.chunks);
+  // The same with RAM from allocateRam (inside WebAssembly memory), on both sides.
+  const wram = allocateRam(SIZE);
+  if (!isWasmRam(wram)) throw new Error('allocateRam gave a plain array: no WebAssembly SIMD here');
+  wram.set(ram);
+  const wSaveViews = await saveAs({ ramViews: true }, wram);
+  const wSave = await saveAs({}, wram);
+  const wdest = allocateRam(SIZE);
+  const wload = async (fill: number, source: () => unknown) =>
+    (await best(async () => {
+      wdest.fill(fill);
+      return loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: wdest }] });
+    })) - (fill === 0 ? zeroFill : fillFull);
+  const wLoadMemZero = await wload(0, () => chunks);
+  for (let i = 0; i < SIZE; i += 4093) if (wdest[i] !== ram[i]) throw new Error('load mismatch');
+  const wLoadMemFull = await wload(0x5a, () => chunks);
+  const wLoadStreamZero = await wload(0, () => streamed(chunks));
+  const wLoadStreamFull = await wload(0x5a, () => streamed(chunks));
+  for (let i = 0; i < SIZE; i += 4093) if (wdest[i] !== ram[i]) throw new Error('load mismatch');
+  wSave.chunks = wSaveViews.chunks = [];
   save.chunks = save1.chunks = saveViews.chunks = [];
   console.log(`\n${title} (${MIB} MiB, format-2 stream ${(save.bytes / (1 << 20)).toFixed(1)} MiB; RAM digest by ${ramDigestBackend()})`);
   line('TypedArray.set copy of the RAM (baseline)', copy, copy);
@@ -99,6 +118,13 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   line('load streamed into zeroed RAM, journal on', loadStreamZero, copy);
   line('load streamed over non-zero RAM, journal on (every page kept)', loadStreamFull, copy);
   line('load a format-1 stream from memory into zeroed RAM', loadFormat1, copy);
+  console.log('  RAM from allocateRam (WebAssembly memory; digest and zero test read it in place):');
+  line('save, RAM chunks as views', wSaveViews.ms, copy);
+  line('save, every chunk a copy', wSave.ms, copy);
+  line('load from memory into zeroed RAM', wLoadMemZero, copy);
+  line('load from memory over non-zero RAM', wLoadMemFull, copy);
+  line('load streamed into zeroed RAM, journal on', wLoadStreamZero, copy);
+  line('load streamed over non-zero RAM, journal on', wLoadStreamFull, copy);
 }
 
 // ---- RAM ---------------------------------------------------------------------------------------

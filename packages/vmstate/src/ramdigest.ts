@@ -68,19 +68,48 @@ const HASH: WasmFunction = {
   ],
 };
 
+// zero(ptr, end) -> 1 when [ptr, end) (a multiple of 64 bytes) is all zero bytes, else 0 (it stops
+// at the first 64-byte block holding a set bit).
+const ZERO: WasmFunction = {
+  name: 'zero',
+  params: [T.i32, T.i32],
+  results: [T.i32],
+  locals: [],
+  body: [
+    op.block(),
+    op.loop(),
+    op.localGet(0), op.localGet(1), op.i32LtU(), op.i32Eqz(), op.brIf(1),
+    op.localGet(0), op.v128Load(0), op.localGet(0), op.v128Load(16), op.v128Or(),
+    op.localGet(0), op.v128Load(32), op.v128Or(), op.localGet(0), op.v128Load(48), op.v128Or(),
+    op.v128AnyTrue(), op.if(), op.i32Const(0), op.return(), op.end(),
+    op.localGet(0), op.i32Const(64), op.i32Add(), op.localSet(0),
+    op.br(0),
+    op.end(),
+    op.end(),
+    op.i32Const(1),
+  ],
+};
+
 /** The module's bytes (2 pages of memory: the state, then one 64 KiB slice). */
 export function ramDigestModule(): Uint8Array {
-  return assemble(2, [HASH]);
+  return assemble(2, [HASH, ZERO]);
+}
+
+/** The same functions on an imported memory (guest RAM made by `allocateRam`). */
+export function ramDigestModuleImported(): Uint8Array {
+  return assemble({ importMin: 2 }, [HASH, ZERO]);
 }
 
 /** The part of the WebAssembly JS API used here (the package's TypeScript lib has no DOM types). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
+  Instance: new (module: object, imports?: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (desc: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
 }
 interface WasmExports {
   hash: (ptr: number, end: number, state: number) => void;
+  zero: (ptr: number, end: number) => number;
   memory: { buffer: ArrayBuffer };
 }
 
@@ -94,15 +123,31 @@ interface Backend {
 
 class WasmBackend implements Backend {
   private readonly hash: (ptr: number, end: number, state: number) => void;
+  private readonly zero: (ptr: number, end: number) => number;
   private readonly mem: Uint8Array;
-  constructor(ex: WasmExports) {
+  private readonly buffer: ArrayBuffer;
+  constructor(ex: WasmExports, buffer: ArrayBuffer = ex.memory.buffer) {
     this.hash = ex.hash;
-    this.mem = new Uint8Array(ex.memory.buffer);
+    this.zero = ex.zero;
+    this.buffer = buffer;
+    this.mem = new Uint8Array(buffer);
   }
   reset(): void {
     this.mem.fill(0, STATE, STATE + RAM_DIGEST_BYTES);
   }
+  /** Whether `data` lies in this module's memory (it is then read in place, not copied). */
+  holds(data: Uint8Array): boolean {
+    return data.buffer === this.buffer;
+  }
+  /** Whether data[start, end) is all zero bytes; `data` must be held (see `holds`), the length a multiple of 64. */
+  isZero(data: Uint8Array, start: number, end: number): boolean {
+    return this.zero(data.byteOffset + start, data.byteOffset + end) === 1;
+  }
   add(data: Uint8Array, start: number, end: number): void {
+    if (data.buffer === this.buffer) {
+      this.hash(data.byteOffset + start, data.byteOffset + end, STATE);
+      return;
+    }
     const mem = this.mem;
     for (let o = start; o < end; o += SLICE) {
       const n = Math.min(SLICE, end - o);
@@ -173,6 +218,67 @@ function createBackend(): Backend {
 
 let backend: Backend | null = null;
 const be = (): Backend => (backend ??= createBackend());
+
+// ---- guest RAM inside WebAssembly memory ----------------------------------------------------------
+
+/** Where guest RAM starts in a memory made by `allocateRam`: after the state page and the slice page. */
+const RAM_BASE = 2 * SLICE;
+const WASM_PAGE = 65536;
+/** Digest modules bound to the memories `allocateRam` made, by the memory's buffer. */
+const bound = new WeakMap<ArrayBuffer, WasmBackend>();
+let importedModule: object | null | undefined;
+
+/**
+ * Allocate zeroed guest RAM of `size` bytes inside a WebAssembly memory, with a RAM digest module
+ * bound to it: saving reads the RAM in place instead of copying it into the digest's memory, and
+ * loading into RAM that is still zero writes each page once and checks it in place (see
+ * `loadMachine`). The result is an ordinary Uint8Array (never grown, never detached). Where
+ * WebAssembly SIMD is missing, or the memory cannot be had, a plain `new Uint8Array(size)`.
+ */
+export function allocateRam(size: number): Uint8Array {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`RAM size must be a non-negative integer, got ${String(size)}`);
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const pages = Math.ceil((RAM_BASE + size) / WASM_PAGE);
+  if (!wasm || !(be() instanceof WasmBackend) || size === 0 || pages > 65536) return new Uint8Array(size);
+  try {
+    importedModule ??= new wasm.Module(ramDigestModuleImported());
+    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    const inst = new wasm.Instance(importedModule, { env: { memory } });
+    const buffer = memory.buffer;
+    bound.set(buffer, new WasmBackend(inst.exports as unknown as WasmExports, buffer));
+    return new Uint8Array(buffer, RAM_BASE, size);
+  } catch {
+    return new Uint8Array(size); // out of memory for a WebAssembly memory: a plain array still works
+  }
+}
+
+/** The digest bound to the memory holding `ram`, when `allocateRam` made it. */
+export function boundDigest(ram: Uint8Array): BoundDigest | undefined {
+  return ram.byteOffset >= RAM_BASE ? bound.get(ram.buffer as ArrayBuffer) : undefined;
+}
+
+/**
+ * A digest bound to one guest RAM (from `allocateRam`): `begin`, `add` and `end` as
+ * `ramDigestState`, reading that RAM in place (other data through its slice); `isZero` checks RAM
+ * in place. Its state is its own, not shared with `ramDigestState`.
+ */
+export interface BoundDigest {
+  holds(data: Uint8Array): boolean;
+  isZero(data: Uint8Array, start: number, end: number): boolean;
+  reset(): void;
+  add(data: Uint8Array, start: number, end: number): void;
+  result(out: Uint8Array, at: number): void;
+}
+
+/** The digest to use over `ram`: its bound one (in place) or the shared one (`ramDigestState`). */
+export function digestFor(ram: Uint8Array): Pick<BoundDigest, 'reset' | 'add' | 'result'> {
+  return boundDigest(ram) ?? be();
+}
+
+/** Whether `ram` was made by `allocateRam` with a bound digest (saves and loads then read it in place). */
+export function isWasmRam(ram: Uint8Array): boolean {
+  return boundDigest(ram) !== undefined;
+}
 
 /** Which implementation computes digests here: 'wasm-simd' or 'js'. */
 export function ramDigestBackend(): 'wasm-simd' | 'js' {

@@ -7,7 +7,9 @@ import {
   StreamFormatError,
   UnknownSubsectionError,
   VersionError,
+  allocateRam,
   defineState,
+  isWasmRam,
   field,
   loadMachine,
   saveMachine,
@@ -18,10 +20,13 @@ import {
 
 const PAGE = 4096;
 
-function machine(seed = 1) {
+type Alloc = (bytes: number) => Uint8Array;
+const plainRam: Alloc = (n) => new Uint8Array(n);
+
+function machine(seed = 1, alloc: Alloc = plainRam) {
   const timer = new Dev(timerDesc, { count: 0x1234 + seed, mode: 2, expiry: 5_000 + seed });
   const uart = new Dev(uartDesc, { lcr: 3, fifo: new Uint8Array([1, 2, 3]), head: 2, scratch: 0x55, msr: seed & 1 ? 0xb0 : 0 });
-  const ram = new Uint8Array(64 * PAGE);
+  const ram = alloc(64 * PAGE);
   fillRandom(ram.subarray(0, 16 * PAGE), seed);
   ram[40 * PAGE + 7] = seed; // one non-zero byte in an otherwise zero page
   const devices: DeviceEntry[] = [
@@ -166,20 +171,58 @@ function recordsOf(b: Uint8Array): { type: number; start: number; end: number }[
   return out;
 }
 
-describe('format 2: RAM records checked by the RAM digest', () => {
+describe.each([
+  ['destination RAM a plain Uint8Array', plainRam],
+  ['destination RAM from allocateRam (WebAssembly memory: written where zero, checked in place)', allocateRam],
+])('format 2: RAM records checked by the RAM digest, %s', (_kind, alloc: Alloc) => {
   const sources = {
     'in memory': (b: Uint8Array) => b,
     streamed: (b: Uint8Array) => chunked(b, [4096, 333]),
   };
+  // machine(2): 16 random pages, one page with one byte set, the rest zero; blank: all zero.
+  const dests = { 'partly non-zero': () => machine(2, alloc), 'all zero': () => blank(alloc) };
   async function refusedUntouched(bytes: Uint8Array, err: RegExp | (new (...a: never[]) => Error)) {
-    for (const [name, src] of Object.entries(sources)) {
-      const b = machine(2);
+    for (const [name, src] of Object.entries(sources)) for (const [dname, dest] of Object.entries(dests)) {
+      const b = dest();
+      const label = `${name}, ${dname}`;
       const before = b.ram.slice();
-      await expect(loadMachine(src(bytes), { now: 0, devices: b.devices, ram: b.regions }), name).rejects.toThrow(err as never);
-      expect(Buffer.compare(b.ram, before), name).toBe(0);
-      expect(b.timer.loads + b.uart.loads, name).toBe(0);
+      await expect(loadMachine(src(bytes), { now: 0, devices: b.devices, ram: b.regions }), label).rejects.toThrow(err as never);
+      expect(Buffer.compare(b.ram, before), label).toBe(0);
+      expect(b.timer.loads + b.uart.loads, label).toBe(0);
     }
   }
+  it('loads a stream exactly into RAM that is zero, partly non-zero or wholly non-zero, from memory and streamed', async () => {
+    const a = machine(1);
+    a.ram.fill(0x33, 50 * PAGE, 52 * PAGE); // data pages beside the zero ones
+    const s = await saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, pagesPerRecord: 5 });
+    const full = () => {
+      const m = machine(3, alloc);
+      m.ram.fill(0xa5);
+      return m;
+    };
+    for (const [name, src] of Object.entries(sources))
+      for (const [dname, dest] of Object.entries({ ...dests, 'wholly non-zero': full })) {
+        const b = dest();
+        await loadMachine(src(s), { now: 0, devices: b.devices, ram: b.regions });
+        expect(Buffer.compare(b.ram, a.ram), `${name}, ${dname}`).toBe(0);
+      }
+  });
+  if (alloc === allocateRam)
+    it('allocateRam gives zeroed RAM in WebAssembly memory whose streams are byte-identical to a plain array\'s', async () => {
+      const ram = allocateRam(64 * PAGE);
+      expect(isWasmRam(ram)).toBe(true);
+      expect(isWasmRam(new Uint8Array(64 * PAGE))).toBe(false);
+      expect(ram.every((b) => b === 0)).toBe(true);
+      const a = machine(1, allocateRam);
+      const p = machine(1);
+      for (const streamFormat of [1, 2] as const)
+        for (const ramViews of [false, true]) {
+          const opts = { machineType: 'test', now: 0, pagesPerRecord: 6, streamFormat, ramViews };
+          const x = await saveMachineToBytes({ ...opts, devices: a.devices, ram: a.regions });
+          const y = await saveMachineToBytes({ ...opts, devices: p.devices, ram: p.regions });
+          expect(Buffer.compare(x, y), `format ${streamFormat}, views ${ramViews}`).toBe(0);
+        }
+    });
   const save = () => {
     const a = machine(1);
     return saveMachineToBytes({ machineType: 'test', now: 0, devices: a.devices, ram: a.regions, pagesPerRecord: 8 });
@@ -244,7 +287,7 @@ describe('format 2: RAM records checked by the RAM digest', () => {
   it('a device whose loadState throws leaves RAM as it was, from memory and streamed', async () => {
     const s = await save();
     for (const [name, src] of Object.entries(sources)) {
-      const b = machine(2);
+      const b = machine(2, alloc);
       const before = b.ram.slice();
       const bad = { descriptor: uartDesc, saveState: () => b.uart.state, loadState: () => { throw new Error('boom'); } };
       await expect(loadMachine(src(s), { now: 0, devices: [b.devices[0]!, { device: 'uart', target: bad }], ram: b.regions }), name).rejects.toThrow(HookError);
@@ -252,6 +295,12 @@ describe('format 2: RAM records checked by the RAM digest', () => {
     }
   });
 });
+
+function blank(alloc: Alloc) {
+  const m = machine(2, alloc);
+  m.ram.fill(0);
+  return m;
+}
 
 describe('writing format 1 and RAM views', () => {
   it('streamFormat: 1 writes a format-1 stream (CRC-32C over the pages) that loads', async () => {

@@ -14,7 +14,7 @@ import { crc32c } from './crc32c';
 import type { AnyDescriptor, Field } from './descriptor';
 import { ChecksumError, LimitError, SectionMismatchError, StreamFormatError, HookError, UnknownSubsectionError, VersionError, VmstateError, type ErrorContext } from './errors';
 import type { Migratable } from './migratable';
-import { RAM_DIGEST_BYTES, ramDigestState } from './ramdigest';
+import { RAM_DIGEST_BYTES, boundDigest, digestFor, ramDigestState, type BoundDigest } from './ramdigest';
 import { schemaOf, type SchemaDocument } from './schema';
 import { REC_SECTION, copyState, pinMap, readSectionPayload, writeSection, type VersionPins } from './section';
 
@@ -203,6 +203,9 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
   const list = pages ?? range(pageCount);
   const batch = new Int32Array(pagesPerRecord);
   const zero = new Uint8Array(pagesPerRecord);
+  // RAM from allocateRam: the digest and the zero test read it in place (WebAssembly SIMD).
+  const inPlace = boundDigest(ram);
+  const digest = inPlace ?? digestFor(ram);
   let n = 0;
   let nonZero = 0;
   const flush = (): Uint8Array[] => {
@@ -226,7 +229,7 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
     // The digest over the data pages in entry order; runs of consecutive pages go in one piece.
     const chunks: Uint8Array[] = [rec];
     let d = p + dataAt;
-    ramDigestState.begin();
+    digest.reset();
     for (let i = 0; i < n; ) {
       if (zero[i]) {
         i++;
@@ -237,7 +240,7 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
       while (j < n && !zero[j] && batch[j] === batch[j - 1]! + 1) j++;
       const from = first * ps;
       const to = (first + j - i) * ps;
-      ramDigestState.add(ram, from, to);
+      digest.add(ram, from, to);
       if (views) chunks.push(ram.subarray(from, to));
       else {
         rec.set(ram.subarray(from, to), d);
@@ -245,7 +248,7 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
       }
       i = j;
     }
-    ramDigestState.end(rec, p + digestAt);
+    digest.result(rec, p + digestAt);
     const crc = crc32c(rec, 0, 0, checked);
     const tail = views ? new Uint8Array(FRAME_TAIL) : rec.subarray(FRAME_HEAD + payload);
     new DataView(tail.buffer, tail.byteOffset, FRAME_TAIL).setUint32(0, crc, true);
@@ -257,7 +260,7 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
   };
   for (const page of list) {
     if (!Number.isInteger(page) || page < 0 || page >= pageCount) throw new RangeError(`page ${page} is outside RAM region "${region.name}" (${pageCount} pages)`);
-    const isZero = words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+    const isZero = inPlace ? inPlace.isZero(ram, page * ps, (page + 1) * ps) : words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
     batch[n] = page;
     zero[n] = isZero ? PAGE_ZERO : 0;
     if (!isZero) nonZero++;
@@ -274,6 +277,7 @@ function* ramRecordsFormat1(id: number, region: RamRegion, round: RamRoundKind, 
   const ram = region.bytes;
   const pageCount = ram.length / ps;
   if (!Number.isInteger(pagesPerRecord) || pagesPerRecord < 1 || pagesPerRecord > MAX_PAGES_PER_RECORD) throw new RangeError(`pagesPerRecord must be 1..${MAX_PAGES_PER_RECORD}`);
+  const inPlace = boundDigest(ram);
   const words = (ram.byteOffset & 3) === 0 ? new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2) : null;
   const wordsPerPage = ps >>> 2;
   const list = pages ?? range(pageCount);
@@ -314,7 +318,7 @@ function* ramRecordsFormat1(id: number, region: RamRegion, round: RamRoundKind, 
   };
   for (const page of list) {
     if (!Number.isInteger(page) || page < 0 || page >= pageCount) throw new RangeError(`page ${page} is outside RAM region "${region.name}" (${pageCount} pages)`);
-    const isZero = words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+    const isZero = inPlace ? inPlace.isZero(ram, page * ps, (page + 1) * ps) : words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
     batch[n] = page;
     zero[n] = isZero ? PAGE_ZERO : 0;
     if (!isZero) nonZero++;
@@ -482,7 +486,14 @@ export function recordTypeName(t: number): string {
  * Read one record of a stream of the given format and check it whole: header, length limit
  * (before allocating), payload, end marker, CRC-32C, and for format-2 RAM records the RAM digest.
  */
-export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: (type: number, id: number) => ErrorContext = () => ({}), format = 1): Promise<RawRecord> {
+export async function readRecord(
+  src: ChunkSource,
+  limits: StreamLimits,
+  ctxOf: (type: number, id: number) => ErrorContext = () => ({}),
+  format = 1,
+  /** For a format-2 RAM record of this region id, leave the digest to the caller (it checks it while writing the pages). */
+  laterDigest?: (id: number) => boolean,
+): Promise<RawRecord> {
   const offset = src.offset;
   const head = (await src.read(FRAME_HEAD, 'a record header')).slice();
   const hv = new DataView(head.buffer, head.byteOffset, head.byteLength);
@@ -506,7 +517,7 @@ export async function readRecord(src: ChunkSource, limits: StreamLimits, ctxOf: 
   const checked = type === RecordType.RamDigest ? ramCheckedLength(body, len, ctx) : len;
   const actual = crc32c(body, crc32c(head), 0, checked);
   if (stored !== actual) throw new ChecksumError(stored, actual, ctx);
-  if (checked !== len) checkRamDigest(body, checked, len, ctx);
+  if (checked !== len && !laterDigest?.(id)) checkRamDigest(body, checked, len, ctx);
   return { type, id, offset, payload: body.subarray(0, len), crc: stored, size: len + FRAME_OVERHEAD };
 }
 
@@ -528,7 +539,11 @@ function checkRamDigest(p: Uint8Array, dataAt: number, len: number, ctx: ErrorCo
   ramDigestState.begin();
   ramDigestState.add(p, dataAt, len);
   ramDigestState.end(digestScratch);
-  const at = dataAt - RAM_DIGEST_BYTES;
+  compareRamDigest(p, dataAt - RAM_DIGEST_BYTES, ctx);
+}
+
+/** Compare the digest stored at p[at, at + 160) with `digestScratch`; a typed refusal naming the differing word. */
+function compareRamDigest(p: Uint8Array, at: number, ctx: ErrorContext): void {
   for (let i = 0; i < RAM_DIGEST_BYTES; i++) {
     if (p[at + i] === digestScratch[i]) continue;
     const word = i >>> 3;
@@ -666,6 +681,10 @@ class RamJournal {
     this.touched = new Uint8Array(enabled ? ram.length / ps : 0);
     this.slot = new Int32Array(enabled ? ram.length / ps : 0);
   }
+  /** Pages [from, to) are all zero now (checked by the caller): a rollback zeroes them. */
+  markZero(from: number, to: number): void {
+    for (let p = from; p < to; p++) if (!this.touched[p]) this.touched[p] = 2;
+  }
   /** Record page `p` before its first overwrite. */
   before(p: number, words: Int32Array | null): void {
     if (!this.enabled || this.touched[p]) return;
@@ -708,6 +727,18 @@ interface RamState {
   seen: Uint8Array;
   round: number;
   journal: RamJournal;
+  /** RAM from allocateRam: format-2 records are written where RAM is still zero and checked in place. */
+  bound: BoundDigest | undefined;
+  /** With `bound` and a stream in memory, per page: 1 once a write to it is held back to the end. */
+  held: Uint8Array;
+}
+
+/** A RAM write held back to the end of a load (a stream in memory over non-zero RAM); `src` null: zero fill. */
+interface HeldWrite {
+  ram: Uint8Array;
+  src: Uint8Array | null;
+  off: number;
+  len: number;
 }
 
 /** A RAM record checked against its region: what to write. */
@@ -788,6 +819,76 @@ function writeRam(w: RamWrite): void {
   }
 }
 
+/** Bytes per step of a RAM write checked in place (a zero test, a copy and a digest pass stay in cache). */
+const IN_PLACE_STEP = 64 * 1024;
+
+/**
+ * Write a checked format-2 RAM record (its digest not yet checked) into RAM from allocateRam, and
+ * check its digest over the RAM it wrote. Each step of up to 64 KiB of consecutive pages: where
+ * the RAM there is still all zero (and no held-back write waits for it), the pages are copied in
+ * and digested in place: one pass, and a rollback only has to zero them. Elsewhere, with `held`
+ * (a stream in memory): digested from the stream and written at the end (as for other RAM);
+ * without (a streamed source): journaled, written, digested in place. A zero-flagged page over
+ * zero RAM needs nothing. A digest mismatch throws; the caller rolls back.
+ */
+function writeRamInPlace(w: RamWrite, held: HeldWrite[] | null, ctx: ErrorContext): void {
+  const { st, payload: p, view: v, count, flagsAt } = w;
+  const ram = st.region.bytes;
+  const ps = st.ps;
+  const journal = st.journal;
+  const dg = st.bound!;
+  const waits = st.held;
+  const step = Math.max(ps, IN_PLACE_STEP);
+  dg.reset();
+  let d = w.dataAt;
+  for (let i = 0; i < count; ) {
+    const page = v.getUint32(8 + i * 4, true);
+    if (p[flagsAt + i]! & PAGE_ZERO) {
+      const off = page * ps;
+      if (waits[page] || !dg.isZero(ram, off, off + ps)) {
+        if (held) {
+          held.push({ ram, src: null, off, len: ps });
+          waits[page] = 1;
+        } else {
+          if (journal.enabled) journal.before(page, st.words);
+          ram.fill(0, off, off + ps);
+        }
+      }
+      i++;
+      continue;
+    }
+    let k = i + 1;
+    while (k < count && !(p[flagsAt + k]! & PAGE_ZERO) && v.getUint32(8 + k * 4, true) === page + (k - i)) k++;
+    const runEnd = d + (k - i) * ps;
+    let off = page * ps;
+    while (d < runEnd) {
+      const n = Math.min(step, runEnd - d);
+      const p0 = off / ps;
+      const p1 = (off + n) / ps;
+      let waiting = false;
+      for (let q = p0; q < p1 && !waiting; q++) waiting = waits[q] === 1;
+      if (!waiting && dg.isZero(ram, off, off + n)) {
+        if (journal.enabled) journal.markZero(p0, p1);
+        ram.set(p.subarray(d, d + n), off);
+        dg.add(ram, off, off + n);
+      } else if (held) {
+        dg.add(p, d, d + n);
+        held.push({ ram, src: p.subarray(d, d + n), off, len: n });
+        waits.fill(1, p0, p1);
+      } else {
+        if (journal.enabled) for (let q = p0; q < p1; q++) journal.before(q, st.words);
+        ram.set(p.subarray(d, d + n), off);
+        dg.add(ram, off, off + n);
+      }
+      d += n;
+      off += n;
+    }
+    i = k;
+  }
+  dg.result(digestScratch, 0);
+  compareRamDigest(p, w.dataAt - RAM_DIGEST_BYTES, ctx);
+}
+
 /**
  * Load a machine stream transactionally. The manifest is checked against the machine before any
  * state is read; every record is checked whole (CRC-32C, RAM digest) before it is used; every
@@ -819,6 +920,7 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
   // (With the journal turned off the caller accepts half-written RAM: write as records arrive.)
   const deferRam = (source instanceof Uint8Array || Array.isArray(source)) && opts.journal !== false;
   const pendingRam: RamWrite[] = [];
+  const heldRam: HeldWrite[] = [];
   try {
     const format = await readHeader(src);
     let manifest: Manifest | undefined;
@@ -838,23 +940,38 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
     for (const r of manifest.ram) {
       const region = regions.find((x) => x.name === r.name)!;
       const words = (region.bytes.byteOffset & 3) === 0 ? new Int32Array(region.bytes.buffer, region.bytes.byteOffset, region.bytes.length >>> 2) : null;
-      ramStates.push({ region, entry: r, ps: r.pageSize, words, seen: new Uint8Array(r.size / r.pageSize), round: 0, journal: new RamJournal(region.bytes, r.pageSize, !deferRam && opts.journal !== false) });
+      const bound = format >= 2 ? boundDigest(region.bytes) : undefined;
+      const pages = r.size / r.pageSize;
+      ramStates.push({
+        region,
+        entry: r,
+        ps: r.pageSize,
+        words,
+        seen: new Uint8Array(pages),
+        round: 0,
+        journal: new RamJournal(region.bytes, r.pageSize, opts.journal !== false && (bound !== undefined || !deferRam)),
+        bound,
+        held: new Uint8Array(bound && deferRam ? pages : 0),
+      });
     }
     // 2. description (not needed to load: the machine's own descriptors decode; checked for integrity)
     const drec = await readRecord(src, limits, ctxOf, format);
     if (drec.type !== RecordType.Description) throw new StreamFormatError(`expected the description record, found ${recordTypeName(drec.type)}`, { offset: drec.offset });
-    // 3. RAM and sections, then END
+    // 3. RAM and sections, then END. Records for RAM from allocateRam have their digest checked
+    // as they are written (writeRamInPlace), others as they are read.
+    const inPlaceDigest = (id: number): boolean => ramStates[id]?.bound !== undefined;
     const decoded = new Map<number, { state: unknown; subsections: string[] }>();
     let ramRecs = 0;
     let ramPages = 0;
     for (;;) {
-      const rec = await readRecord(src, limits, ctxOf, format);
+      const rec = await readRecord(src, limits, ctxOf, format, inPlaceDigest);
       const ctx = { ...ctxOf(rec.type, rec.id), offset: rec.offset };
       if (rec.type === RecordType.Ram || rec.type === RecordType.RamDigest) {
         const st = ramStates[rec.id];
         if (!st) throw new StreamFormatError(`RAM record for region id ${rec.id}, which the manifest does not list`, ctx);
         const w = parseRam(rec, st, ctx);
-        if (deferRam) pendingRam.push(w);
+        if (st.bound && rec.type === RecordType.RamDigest) writeRamInPlace(w, deferRam ? heldRam : null, ctx);
+        else if (deferRam) pendingRam.push(w);
         else writeRam(w);
         ramPages += w.count;
         ramRecs++;
@@ -924,6 +1041,10 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
     }
     // 5. RAM held back (stream in memory): every record is checked; writing cannot fail.
     for (const w of pendingRam) writeRam(w);
+    for (const h of heldRam) {
+      if (h.src) h.ram.set(h.src, h.off);
+      else h.ram.fill(0, h.off, h.off + h.len);
+    }
     return {
       formatVersion: format,
       machineType: manifest.machineType,

@@ -50,6 +50,7 @@ export const op = {
   localTee: (i: number): number[] => [0x22, ...uleb(i)],
   i32Const: (v: number): number[] => [0x41, ...sleb(v)],
   i32Eqz: (): number[] => [0x45],
+  i32Or: (): number[] => [0x72],
   i32LtU: (): number[] => [0x49],
   i32Add: (): number[] => [0x6a],
   i32Sub: (): number[] => [0x6b],
@@ -84,8 +85,12 @@ function name(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
-/** A module with one memory (exported as "memory", `pages` of 64 KiB) and the given exported functions. */
-export function assemble(pages: number, fns: readonly WasmFunction[]): Uint8Array {
+/**
+ * A module with one memory and the given exported functions. `pages` (a number): its own memory of
+ * that many 64 KiB pages, exported as "memory". `{ importMin }`: the memory is imported as
+ * env.memory (at least `importMin` pages), so that an instance works on memory the caller made.
+ */
+export function assemble(pages: number | { importMin: number }, fns: readonly WasmFunction[]): Uint8Array {
   const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const code = fns.map((f) => {
     const groups: number[][] = [];
@@ -97,12 +102,14 @@ export function assemble(pages: number, fns: readonly WasmFunction[]): Uint8Arra
     const body = [...vec(groups.map(([n, t]) => [...uleb(n!), t!])), ...f.body.flat(), 0x0b];
     return [...uleb(body.length), ...body];
   });
-  const exports = [[...name('memory'), 0x02, 0x00], ...fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])];
+  const own = typeof pages === 'number';
+  const exports = [...(own ? [[...name('memory'), 0x02, 0x00]] : []), ...fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
+    ...(own ? [] : section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(pages.importMin)]]))),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...(own ? section(5, vec([[0x00, ...uleb(pages)]])) : []),
     ...section(7, vec(exports)),
     ...section(10, vec(code)),
   ]);

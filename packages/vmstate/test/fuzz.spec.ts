@@ -6,7 +6,7 @@
 // CI: 10,000 cases (default). Longer: VMSTATE_FUZZ_RUNS=1000000 npm run fuzz -w @backplane/vmstate
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32c, copyState, loadMachine, ramDigest, saveMachineToBytes, validate, VmstateError, type AnyDescriptor, type DeviceEntry } from '../src/index';
+import { allocateRam, crc32c, copyState, isWasmRam, loadMachine, ramDigest, saveMachineToBytes, validate, VmstateError, type AnyDescriptor, type DeviceEntry } from '../src/index';
 import { Dev, fillRandom, timerDesc, uartDesc } from './devices';
 import { GOLDEN_NOW, goldenStateV2, goldenV2 } from './golden/fixture';
 
@@ -157,6 +157,13 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 describe('fuzz: mutated streams load correctly or are refused with nothing changed', () => {
+  // One destination RAM inside WebAssembly memory, reused by every case that takes it.
+  const wasmRam = allocateRam(PAGES * 4096);
+
+  it('has its WebAssembly-memory destination (RAM digest by WebAssembly SIMD here)', () => {
+    expect(isWasmRam(wasmRam)).toBe(true);
+  });
+
   it(`${RUNS} cases`, async () => {
     const outcomes = new Map<string, number>();
     let cases = 0;
@@ -166,10 +173,15 @@ describe('fuzz: mutated streams load correctly or are refused with nothing chang
         let bytes = bases[base]!;
         for (const m of muts) bytes = apply(bytes, m);
         const dest = devices(seed % 97);
+        if (seed & 2) {
+          // RAM from allocateRam: pages over zero RAM are written at once and checked in place.
+          wasmRam.set(dest.ram);
+          dest.ram = wasmRam;
+        }
         const before = dest.devs.map((d) => ({ ref: d.state, copy: copyState(d.descriptor, d.state) }));
         const ramBefore = dest.ram.slice();
         try {
-          // Half the cases from memory (all records checked before RAM is written), half streamed (RAM journaled).
+          // Half the cases from memory (RAM over non-zero pages written last), half streamed (RAM journaled).
           const source = seed & 1 ? bytes : chunksOf(bytes, 1 + (seed % 5000));
           await loadMachine(source, { machineType: 'fuzz', now: GOLDEN_NOW, devices: dest.entries, ram: [{ name: 'ram', bytes: dest.ram }] });
           outcomes.set('loaded', (outcomes.get('loaded') ?? 0) + 1);
