@@ -258,8 +258,8 @@ export function boundDigest(ram: Uint8Array): BoundDigest | undefined {
 }
 
 /**
- * A digest bound to one guest RAM (from `allocateRam`): `begin`, `add` and `end` as
- * `ramDigestState`, reading that RAM in place (other data through its slice); `isZero` checks RAM
+ * A digest bound to one guest RAM (from `allocateRam`): `reset`, `add` and `result` work as
+ * `ramDigestState`'s begin, add and end, reading that RAM in place (other data through its slice); `isZero` checks RAM
  * in place. Its state is its own, not shared with `ramDigestState`.
  */
 export interface BoundDigest {

@@ -900,7 +900,9 @@ function writeRamInPlace(w: RamWrite, held: HeldWrite[] | null, ctx: ErrorContex
  * checked before any page is written and the pages are written last, after every device's
  * `loadState` succeeded: no journal is needed. A streamed source (async iterable, Web stream)
  * writes each checked RAM record as it arrives, journaling the pages it overwrites, and rolls
- * them back on failure. Either way `loadState` must not read guest RAM (the order of RAM and
+ * them back on failure. RAM from `allocateRam` (format 2): where the RAM is still zero, pages are
+ * written as each record arrives and its digest is checked over the RAM written (a failure zeroes
+ * them again); elsewhere as above. Either way `loadState` must not read guest RAM (the order of RAM and
  * device application differs between the two).
  */
 export async function loadMachine(source: StreamSource, opts: LoadMachineOptions): Promise<LoadResult> {
