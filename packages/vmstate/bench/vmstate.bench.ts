@@ -70,10 +70,10 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   }
   const zeroFill = await best(() => dest.fill(0));
   const fillFull = await best(() => dest.fill(0x5a));
-  const load = async (fill: number, source: () => unknown, journal = true) =>
+  const load = async (fill: number, source: () => unknown, journal = true, into: Uint8Array = dest) =>
     (await best(async () => {
-      dest.fill(fill);
-      return loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }], journal });
+      into.fill(fill);
+      return loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: into }], journal });
     })) - (fill === 0 ? zeroFill : fillFull);
   const loadMemZero = await load(0, () => chunks);
   const loadMemFull = await load(0x5a, () => chunks);
@@ -91,11 +91,7 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const wSaveViews = await saveAs({ ramViews: true }, wram);
   const wSave = await saveAs({}, wram);
   const wdest = allocateRam(SIZE);
-  const wload = async (fill: number, source: () => unknown) =>
-    (await best(async () => {
-      wdest.fill(fill);
-      return loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: wdest }] });
-    })) - (fill === 0 ? zeroFill : fillFull);
+  const wload = (fill: number, source: () => unknown) => load(fill, source, true, wdest);
   const wLoadMemZero = await wload(0, () => chunks);
   for (let i = 0; i < SIZE; i += 4093) if (wdest[i] !== ram[i]) throw new Error('load mismatch');
   const wLoadMemFull = await wload(0x5a, () => chunks);
