@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillRandom } from '../test/devices';
-import { JsBackend, RAM_DIGEST_BYTES, ramDigest, ramDigestBackend } from './ramdigest';
+import { JsBackend, RAM_DIGEST_BYTES, allocateRam, boundDigest, ramDigest, ramDigestBackend } from './ramdigest';
 
 /** The digest by its definition (docs/stream-format.md), in BigInt: a[i mod 4] += w, c[i mod 16] = c[i mod 16] * 33 + w, mod 2^64. */
 function reference(data: Uint8Array): Uint8Array {
@@ -42,6 +42,25 @@ describe('RAM digest: the definition', () => {
     const out = new Uint8Array(RAM_DIGEST_BYTES);
     js.result(out, 0);
     expect(hex(out)).toBe(hex(reference(b)));
+  });
+  it('bound to RAM from allocateRam: both slots, and the pass that also tests another range for zero, give the definition\'s digest', () => {
+    const ram = allocateRam(1 << 20);
+    const dg = boundDigest(ram)!;
+    fillRandom(ram.subarray(0, 256 << 10), 4);
+    ram.fill(0xff, 1000, 5000);
+    const want = hex(reference(ram.subarray(4096, 200_064)));
+    const out = new Uint8Array(RAM_DIGEST_BYTES);
+    for (const [zeroAt, zero] of [[512 << 10, true], [(512 << 10) - 64, true], [(256 << 10) - 64, false], [600_000, true], [0, false]] as const) {
+      dg.reset(0);
+      dg.reset(1);
+      dg.add(ram, 4096, 8192, 0); // slot 0 holds another digest meanwhile
+      expect(dg.hashAndTestZero(ram, 4096, 200_064, 1, zeroAt), `zero test at ${zeroAt}`).toBe(zero);
+      expect(ram.subarray(zeroAt, zeroAt + 200_064 - 4096).every((b) => b === 0)).toBe(zero);
+      dg.result(out, 0, 1);
+      expect(hex(out)).toBe(want);
+      dg.result(out, 0, 0);
+      expect(hex(out)).toBe(hex(reference(ram.subarray(4096, 8192))));
+    }
   });
   it('of nothing, and of zero data, is all zero (the length is framed by the record, not the digest)', () => {
     expect(digest(new Uint8Array(0))).toBe('00'.repeat(160));

@@ -25,17 +25,36 @@ import { T, assemble, op, type ValType, type WasmFunction } from './wasm';
 export const RAM_DIGEST_BYTES = 160;
 /** Bytes per slice copied into the module's memory; the data length must be a multiple of 64. */
 const SLICE = 64 * 1024;
-const STATE = 0; // 160 bytes of accumulators
-const SCRATCH = 256;
+/** Two sets of 160 bytes of accumulators (slot 0 at 0, slot 1 at 256): two records' digests can be open at once. */
+const STATE_BYTES = 256;
+const SCRATCH = 2 * STATE_BYTES;
 
 // ---- the WebAssembly module ---------------------------------------------------------------------
 
 // hash(ptr, end, state): process [ptr, end) (a multiple of 64 bytes) into the accumulators at state:
 // a[0..3] as two i64x2 at 0 and 16, then c[0..15] as eight i64x2 at 32 + 16j holding c[2j] and
 // c[2j+1] (vector k of each 64-byte block, k = 0..3, updates c[4k..4k+3]).
-const P = 0, E = 1, S = 2, A0 = 3, A1 = 4, C = 5, LO = 13, HI = 14;
-function step(k: number): number[] {
-  const c0 = C + 2 * k;
+// hashZero(ptr, end, state, z) -> i32: the same, and in the same loop ORs together the bytes of
+// [z, z + (end - ptr)): returns 1 when they are all zero. One pass that hashes RAM already in cache
+// while it pulls in the next RAM to be tested (the test no longer costs a pass of its own).
+interface Locals {
+  P: number;
+  E: number;
+  S: number;
+  /** hashZero only: the pointer of the range tested for zero, and its OR accumulator. */
+  Z?: number;
+  ZA?: number;
+  A0: number;
+  A1: number;
+  C: number;
+  LO: number;
+  HI: number;
+}
+const HASH_LOCALS: Locals = { P: 0, E: 1, S: 2, A0: 3, A1: 4, C: 5, LO: 13, HI: 14 };
+const HASH_ZERO_LOCALS: Locals = { P: 0, E: 1, S: 2, Z: 3, A0: 4, A1: 5, C: 6, LO: 14, HI: 15, ZA: 16 };
+function step(k: number, l: Locals): number[] {
+  const { P, A0, A1, LO, HI } = l;
+  const c0 = l.C + 2 * k;
   const c1 = c0 + 1;
   return [
     // lo = words 0,1 of vector k widened to u64; hi = words 2,3
@@ -47,26 +66,35 @@ function step(k: number): number[] {
     // c = (c << 5) + (c + w) = c * 33 + w
     op.localGet(c0), op.i32Const(5), op.i64x2Shl(), op.localGet(c0), op.localGet(LO), op.i64x2Add(), op.i64x2Add(), op.localSet(c0),
     op.localGet(c1), op.i32Const(5), op.i64x2Shl(), op.localGet(c1), op.localGet(HI), op.i64x2Add(), op.i64x2Add(), op.localSet(c1),
+    // the zero test of the other range: za |= z[16k, 16k + 16)
+    ...(l.Z === undefined ? [] : [op.localGet(l.ZA!), op.localGet(l.Z), op.v128Load(16 * k), op.v128Or(), op.localSet(l.ZA!)]),
   ].flat();
 }
-const ACC = [A0, A1, C, C + 1, C + 2, C + 3, C + 4, C + 5, C + 6, C + 7]; // local of the i64x2 at state + 16 * index
-const HASH: WasmFunction = {
-  name: 'hash',
-  params: [T.i32, T.i32, T.i32],
-  results: [],
-  locals: Array<ValType>(12).fill(T.v128),
-  body: [
-    ...ACC.map((local, i) => [...op.localGet(S), ...op.v128Load(16 * i), ...op.localSet(local)]),
-    op.block(),
-    op.localGet(P), op.localGet(E), op.i32LtU(), op.i32Eqz(), op.brIf(0),
-    op.loop(),
-    step(0), step(1), step(2), step(3),
-    op.localGet(P), op.i32Const(64), op.i32Add(), op.localTee(P), op.localGet(E), op.i32LtU(), op.brIf(0),
-    op.end(),
-    op.end(),
-    ...ACC.map((local, i) => [...op.localGet(S), ...op.localGet(local), ...op.v128Store(16 * i)]),
-  ],
-};
+function hashFunction(name: string, l: Locals): WasmFunction {
+  const acc = [l.A0, l.A1, ...Array.from({ length: 8 }, (_, j) => l.C + j)]; // local of the i64x2 at state + 16 * index
+  const zero = l.Z !== undefined;
+  return {
+    name,
+    params: zero ? [T.i32, T.i32, T.i32, T.i32] : [T.i32, T.i32, T.i32],
+    results: zero ? [T.i32] : [],
+    locals: Array<ValType>(zero ? 13 : 12).fill(T.v128),
+    body: [
+      ...acc.map((local, i) => [...op.localGet(l.S), ...op.v128Load(16 * i), ...op.localSet(local)]),
+      op.block(),
+      op.localGet(l.P), op.localGet(l.E), op.i32LtU(), op.i32Eqz(), op.brIf(0),
+      op.loop(),
+      step(0, l), step(1, l), step(2, l), step(3, l),
+      zero ? [...op.localGet(l.Z!), ...op.i32Const(64), ...op.i32Add(), ...op.localSet(l.Z!)] : [],
+      op.localGet(l.P), op.i32Const(64), op.i32Add(), op.localTee(l.P), op.localGet(l.E), op.i32LtU(), op.brIf(0),
+      op.end(),
+      op.end(),
+      ...acc.map((local, i) => [...op.localGet(l.S), ...op.localGet(local), ...op.v128Store(16 * i)]),
+      zero ? [...op.localGet(l.ZA!), ...op.v128AnyTrue(), ...op.i32Eqz()] : [],
+    ],
+  };
+}
+const HASH = hashFunction('hash', HASH_LOCALS);
+const HASH_ZERO = hashFunction('hashZero', HASH_ZERO_LOCALS);
 
 // zero(ptr, end) -> 1 when [ptr, end) (a multiple of 64 bytes) is all zero bytes, else 0 (it stops
 // at the first 64-byte block holding a set bit).
@@ -97,7 +125,7 @@ export function ramDigestModule(): Uint8Array {
 
 /** The same functions on an imported memory (guest RAM made by `allocateRam`). */
 export function ramDigestModuleImported(): Uint8Array {
-  return assemble({ importMin: 2 }, [HASH, ZERO]);
+  return assemble({ importMin: 2 }, [HASH, ZERO, HASH_ZERO]);
 }
 
 /** The part of the WebAssembly JS API used here (the package's TypeScript lib has no DOM types). */
@@ -110,6 +138,8 @@ interface WasmApi {
 interface WasmExports {
   hash: (ptr: number, end: number, state: number) => void;
   zero: (ptr: number, end: number) => number;
+  /** In the module on imported memory only. */
+  hashZero?: (ptr: number, end: number, state: number, z: number) => number;
   memory: { buffer: ArrayBuffer };
 }
 
@@ -124,16 +154,20 @@ interface Backend {
 class WasmBackend implements Backend {
   private readonly hash: (ptr: number, end: number, state: number) => void;
   private readonly zero: (ptr: number, end: number) => number;
+  private readonly hz: (ptr: number, end: number, state: number, z: number) => number;
   private readonly mem: Uint8Array;
   private readonly buffer: ArrayBuffer;
   constructor(ex: WasmExports, buffer: ArrayBuffer = ex.memory.buffer) {
     this.hash = ex.hash;
     this.zero = ex.zero;
+    this.hz = ex.hashZero ?? (() => {
+      throw new Error('hashZero exists only in the module bound to guest RAM');
+    });
     this.buffer = buffer;
     this.mem = new Uint8Array(buffer);
   }
-  reset(): void {
-    this.mem.fill(0, STATE, STATE + RAM_DIGEST_BYTES);
+  reset(slot = 0): void {
+    this.mem.fill(0, slot * STATE_BYTES, slot * STATE_BYTES + RAM_DIGEST_BYTES);
   }
   /** Whether `data` lies in this module's memory (it is then read in place, not copied). */
   holds(data: Uint8Array): boolean {
@@ -143,20 +177,25 @@ class WasmBackend implements Backend {
   isZero(data: Uint8Array, start: number, end: number): boolean {
     return this.zero(data.byteOffset + start, data.byteOffset + end) === 1;
   }
-  add(data: Uint8Array, start: number, end: number): void {
+  add(data: Uint8Array, start: number, end: number, slot = 0): void {
+    const state = slot * STATE_BYTES;
     if (data.buffer === this.buffer) {
-      this.hash(data.byteOffset + start, data.byteOffset + end, STATE);
+      this.hash(data.byteOffset + start, data.byteOffset + end, state);
       return;
     }
     const mem = this.mem;
     for (let o = start; o < end; o += SLICE) {
       const n = Math.min(SLICE, end - o);
       mem.set(data.subarray(o, o + n), SCRATCH);
-      this.hash(SCRATCH, SCRATCH + n, STATE);
+      this.hash(SCRATCH, SCRATCH + n, state);
     }
   }
-  result(out: Uint8Array, at: number): void {
-    out.set(this.mem.subarray(STATE, STATE + RAM_DIGEST_BYTES), at);
+  hashAndTestZero(data: Uint8Array, start: number, end: number, slot: number, zeroAt: number): boolean {
+    const base = data.byteOffset;
+    return this.hz(base + start, base + end, slot * STATE_BYTES, base + zeroAt) === 1;
+  }
+  result(out: Uint8Array, at: number, slot = 0): void {
+    out.set(this.mem.subarray(slot * STATE_BYTES, slot * STATE_BYTES + RAM_DIGEST_BYTES), at);
   }
 }
 
@@ -260,14 +299,20 @@ export function boundDigest(ram: Uint8Array): BoundDigest | undefined {
 /**
  * A digest bound to one guest RAM (from `allocateRam`): `reset`, `add` and `result` work as
  * `ramDigestState`'s begin, add and end, reading that RAM in place (other data through its slice); `isZero` checks RAM
- * in place. Its state is its own, not shared with `ramDigestState`.
+ * in place. Its state is its own, not shared with `ramDigestState`, and has two slots (0, the
+ * default, and 1), so that one record's digest can still take data while the next one's starts.
  */
 export interface BoundDigest {
   holds(data: Uint8Array): boolean;
   isZero(data: Uint8Array, start: number, end: number): boolean;
-  reset(): void;
-  add(data: Uint8Array, start: number, end: number): void;
-  result(out: Uint8Array, at: number): void;
+  reset(slot?: number): void;
+  add(data: Uint8Array, start: number, end: number, slot?: number): void;
+  /**
+   * Add data[start, end) (held, see `holds`) to the digest in `slot` and, in the same pass, test
+   * whether data[zeroAt, zeroAt + end - start) is all zero bytes (the two ranges may be anywhere).
+   */
+  hashAndTestZero(data: Uint8Array, start: number, end: number, slot: number, zeroAt: number): boolean;
+  result(out: Uint8Array, at: number, slot?: number): void;
 }
 
 /** The digest to use over `ram`: its bound one (in place) or the shared one (`ramDigestState`). */

@@ -7,6 +7,7 @@ import {
   UnknownSubsectionError,
   defineState,
   field,
+  allocateRam,
   loadMachine,
   loadSection,
   ramRecords,
@@ -50,6 +51,26 @@ describe('RAM rounds: all, then dirty, then final', () => {
     const r = await loadMachine(full, { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
     expect(Buffer.compare(dest, ram)).toBe(0);
     expect(r.ramPages).toBe(16 + 3);
+  });
+
+  it.each([
+    ['a plain array', (n: number) => new Uint8Array(n)],
+    ['from allocateRam', allocateRam],
+  ])('a page sent with data, then zeroed and re-sent right away in a dirty round, ends zero (RAM %s, in memory and streamed)', async (_kind, alloc) => {
+    const ram = fillRandom(new Uint8Array(16 * PAGE), 7);
+    const region = { name: 'ram', bytes: ram };
+    const snapshot = ram.slice();
+    ram.fill(0, 14 * PAGE, 15 * PAGE); // page 14 was in the last record of round "all"
+    ram[15 * PAGE + 1] ^= 1;
+    const full = await withExtraRecords({ name: 'ram', bytes: snapshot }, [...ramRecords(0, region, RamRound.Dirty, [14, 15])]);
+    async function* streamed(): AsyncGenerator<Uint8Array> {
+      for (const c of full) yield c;
+    }
+    for (const [name, source] of [['in memory', () => full], ['streamed', streamed]] as const) {
+      const dest = alloc(16 * PAGE);
+      await loadMachine(source(), { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
+      expect(Buffer.compare(dest, ram), name).toBe(0);
+    }
   });
 
   it('a round that goes backwards, and a record after the final round, are refused', async () => {
