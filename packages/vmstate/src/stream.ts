@@ -882,27 +882,27 @@ class InPlaceWriter {
     for (let i = 0; i < count; ) {
       const page = v.getUint32(8 + i * 4, true);
       if (p[flagsAt + i]! & PAGE_ZERO) {
-        // A run of zero-flagged pages with consecutive indices over RAM that is zero: one test.
+        // A run of zero-flagged pages with consecutive indices: one zero test; over RAM that is
+        // zero nothing to do, elsewhere one zero fill (held back, or journaled) for the run.
         let k = i + 1;
         while (k < count && k - i < step / ps && p[flagsAt + k]! & PAGE_ZERO && v.getUint32(8 + k * 4, true) === page + (k - i)) k++;
+        const off = page * ps;
+        const len = (k - i) * ps;
         let waiting = false;
         for (let q = page; q < page + (k - i) && !waiting; q++) waiting = waits[q] === 1;
-        if (k - i > 1 && !waiting && this.testZero(page * ps, (k - i) * ps)) {
+        if (!waiting && this.testZero(off, len)) {
           i = k;
           continue;
         }
-        const off = page * ps;
-        if (waits[page] || !dg.isZero(ram, off, off + ps)) {
-          if (held) {
-            held.push({ ram, src: null, off, len: ps });
-            waits[page] = 1;
-          } else {
-            this.flush(); // the pending range may be this page, sent again in a later round
-            if (journal.enabled) journal.before(page, st.words);
-            ram.fill(0, off, off + ps);
-          }
+        if (held) {
+          held.push({ ram, src: null, off, len });
+          waits.fill(1, page, page + (k - i));
+        } else {
+          this.flush(); // the pending range may be these pages, sent again in a later round
+          if (journal.enabled) for (let q = page; q < page + (k - i); q++) journal.before(q, st.words);
+          ram.fill(0, off, off + len);
         }
-        i++;
+        i = k;
         continue;
       }
       let k = i + 1;
