@@ -25,6 +25,10 @@ export interface DeviceEvent {
   readonly id: string;
 }
 
+/**
+ * How to build a bus. The memory options are those of `MemoryOptions`: `backingSize` (default
+ * 1 MiB), `addressBits` (default 24) and `allocate` (what makes the RAM backing store).
+ */
 export interface BusOptions extends Partial<MemoryOptions> {
   /** Instructions per microsecond for the virtual clock (default 10). */
   readonly instructionsPerMicrosecond?: number;
@@ -54,7 +58,11 @@ export class Bus {
 
   constructor(options: BusOptions = {}) {
     this.io = new IoSpace();
-    this.memory = new MemorySpace({ backingSize: options.backingSize ?? 0x100000, addressBits: options.addressBits ?? 24 });
+    this.memory = new MemorySpace({
+      backingSize: options.backingSize ?? 0x100000,
+      addressBits: options.addressBits ?? 24,
+      ...(options.allocate ? { allocate: options.allocate } : {}),
+    });
     this.clock = new VirtualClock({ instructionsPerMicrosecond: options.instructionsPerMicrosecond ?? 10 });
     this.irq = new IrqRouter(options.irqWires ?? 16);
   }

@@ -36,6 +36,22 @@ export class BusRangeError extends BusError {
   override readonly name = 'BusRangeError';
 }
 
+/**
+ * The `allocate` function of `MemoryOptions` / `BusOptions` returned something other than a
+ * plain, fixed-length `Uint8Array` of exactly the backing size.
+ */
+export class BackingStoreError extends BusError {
+  override readonly name = 'BackingStoreError';
+  constructor(
+    /** The backing size asked for, in bytes. */
+    readonly size: number,
+    /** What was wrong with the result. */
+    readonly problem: string,
+  ) {
+    super(`allocate(${size}) must return a plain, fixed-length Uint8Array of ${size} bytes for the memory space's backing store, got ${problem}`);
+  }
+}
+
 /** Two devices with the same id were plugged into one bus. */
 export class DuplicateDeviceError extends BusError {
   override readonly name = 'DuplicateDeviceError';

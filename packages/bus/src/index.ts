@@ -4,7 +4,7 @@ export type { BusOptions, Device, DeviceEvent } from './bus';
 export { VirtualClock, Timer } from './clock';
 export type { ClockState, PendingEvent, TimerCallback } from './clock';
 export type { DmaChannel, DmaClient, DmaController, DmaDirection } from './dma';
-export { BusError, BusRangeError, DuplicateDeviceError, MemoryConflictError, PortConflictError } from './errors';
+export { BackingStoreError, BusError, BusRangeError, DuplicateDeviceError, MemoryConflictError, PortConflictError } from './errors';
 export { IoSpace } from './io';
 export type { IoTraceEvent, PortClaim, PortHandlers, PortRead, PortWrite } from './io';
 export { IrqLine, IrqRouter } from './irq';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConflictError } from './errors';
+import { Bus } from './bus';
+import { BackingStoreError, BusError, MemoryConflictError } from './errors';
 import { BusRangeError } from './errors';
 import { DIRECT_READ, DIRECT_WRITE, MemorySpace, PageKind } from './memory';
 
@@ -247,5 +248,74 @@ describe('write watch (a CPU caching code translated from a page)', () => {
     const m = pc();
     expect(() => m.watchWrites(0x1000)).toThrow(BusRangeError);
     expect(() => m.watchWrites(-1)).toThrow(BusRangeError);
+  });
+});
+
+describe('allocate option (the creator makes the backing store)', () => {
+  /** Backing store inside a WebAssembly memory, 64 KiB in (as vmstate's allocateRam places RAM). */
+  function wasmBacking(size: number): Uint8Array {
+    // The package's TypeScript lib has no WebAssembly types; the runtime has it.
+    const { WebAssembly } = globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } };
+    const memory = new WebAssembly.Memory({ initial: size / 0x10000 + 1, maximum: size / 0x10000 + 1 });
+    return new Uint8Array(memory.buffer, 0x10000, size);
+  }
+
+  it('guest writes through the space, ROM images and the direct path land in the supplied array', () => {
+    const sizes: number[] = [];
+    let supplied: Uint8Array | undefined;
+    const m = new MemorySpace({
+      backingSize: 0x200000,
+      addressBits: 24,
+      allocate: (size) => {
+        sizes.push(size);
+        return (supplied = wasmBacking(size));
+      },
+    });
+    expect(sizes).toEqual([0x200000]);
+    expect(m.ram).toBe(supplied);
+    m.mapRam('ram', 0, 0xa0000);
+    m.mapRam('ram-high', 0x100000, 0x100000);
+    m.mapRom('bios', 0xf0000, new Uint8Array(0x10000).fill(0xea));
+    m.write32(0x1000, 0x12345678);
+    m.write16(0x1ffffe, 0xbeef);
+    m.writeBytes(0x100000, new Uint8Array([1, 2, 3]));
+    const view = new Uint8Array(supplied!.buffer, 0x10000, 0x200000);
+    expect([...view.subarray(0x1000, 0x1004)]).toEqual([0x78, 0x56, 0x34, 0x12]);
+    expect([...view.subarray(0x1ffffe)]).toEqual([0xef, 0xbe]);
+    expect([...view.subarray(0x100000, 0x100003)]).toEqual([1, 2, 3]);
+    expect(view[0xffff0]).toBe(0xea);
+    supplied![0x2000] = 0x5a; // and what the creator writes there, the guest reads
+    expect(m.read8(0x2000)).toBe(0x5a);
+  });
+
+  it('is passed through by the Bus', () => {
+    const backing = new Uint8Array(0x100000);
+    const bus = new Bus({ allocate: () => backing });
+    expect(bus.memory.ram).toBe(backing);
+    bus.memory.mapRam('ram', 0, 0xa0000);
+    bus.memory.write8(0x7c00, 0xfa);
+    expect(backing[0x7c00]).toBe(0xfa);
+  });
+
+  it('refuses a result of another size, a non-Uint8Array, a subclass or a resizable buffer (BackingStoreError)', () => {
+    const make = (allocate: (size: number) => Uint8Array) => () => new MemorySpace({ backingSize: 0x100000, allocate });
+    expect(make((size) => new Uint8Array(size - 0x1000))).toThrow(BackingStoreError);
+    expect(make((size) => new Uint8Array(size - 0x1000))).toThrow(
+      'allocate(1048576) must return a plain, fixed-length Uint8Array of 1048576 bytes for the memory space\'s backing store, got a Uint8Array of 1044480 bytes',
+    );
+    expect(make((size) => new Uint8Array(size + 1))).toThrow(BackingStoreError);
+    expect(make((size) => new Uint16Array(size / 2) as unknown as Uint8Array)).toThrow(/got a Uint16Array$/);
+    expect(make(() => undefined as unknown as Uint8Array)).toThrow(/got undefined$/);
+    expect(make((size) => Buffer.alloc(size))).toThrow(/got a Buffer$/);
+    const resizable = (size: number) => new Uint8Array(new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(size, { maxByteLength: size * 2 }));
+    expect(make(resizable)).toThrow(/resizable or growable/);
+    let error: unknown;
+    try {
+      new Bus({ allocate: () => new Uint8Array(16) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BusError);
+    expect(error).toMatchObject({ name: 'BackingStoreError', size: 0x100000 });
   });
 });

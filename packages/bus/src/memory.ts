@@ -1,4 +1,4 @@
-import { BusRangeError, MemoryConflictError } from './errors';
+import { BackingStoreError, BusRangeError, MemoryConflictError } from './errors';
 
 /** Memory-mapped I/O handlers; `offset` is the address minus the region's base. */
 export interface MmioHandlers {
@@ -40,12 +40,26 @@ export interface MemoryOptions {
   readonly backingSize: number;
   /** Physical address lines: 20 (8086), 24 (80286) or 32. */
   readonly addressBits?: 20 | 24 | 32;
+  /**
+   * Makes the backing store (`ram`): called once, with `backingSize`, while the space is
+   * constructed. Lets the creator choose where guest RAM lives, e.g. inside a
+   * `WebAssembly.Memory` (a machine passes vmstate's `allocateRam`, so saves and loads read
+   * and write the RAM in place); the bus itself knows nothing of what it gets. The result
+   * must be a plain `Uint8Array` (not a subclass such as Node's `Buffer`, and not on a
+   * resizable or growable buffer: either would give the array another shape and make every
+   * RAM access site polymorphic) of exactly `size` bytes, zero-filled (the power-on
+   * contents; not checked, as that would touch every page), and must stay attached for the
+   * space's life (a `WebAssembly.Memory` behind it must not grow). A result that is not such
+   * an array, or of another length, is refused with a `BackingStoreError`.
+   * Default: `(size) => new Uint8Array(size)`.
+   */
+  readonly allocate?: (size: number) => Uint8Array;
 }
 
 /**
  * The physical memory space: RAM, ROM (writes ignored) and memory-mapped I/O, mapped in
  * 4 KiB pages, with the A20 gate. RAM and ROM below `backingSize` live in one `Uint8Array`
- * (`ram`) that the CPU may index directly where `direct` allows; every write through the
+ * (`ram`, made by `allocate` when given) that the CPU may index directly where `direct` allows; every write through the
  * space marks its page dirty (for pre-copy migration).
  */
 export class MemorySpace {
@@ -77,7 +91,7 @@ export class MemorySpace {
     const size = options.backingSize;
     if (!Number.isInteger(size) || size < 0x100000 || size % PAGE_SIZE !== 0 || size - 1 > this.lineMask)
       throw new BusRangeError(`backing size ${size} must be a whole number of 4 KiB pages, at least 1 MiB and within the address lines`);
-    this.ram = new Uint8Array(size);
+    this.ram = allocateBacking(options.allocate, size);
     const pages = bits === 32 ? 0x100000 : 1 << (bits - PAGE_SHIFT);
     this.direct = new Uint8Array(pages);
     this.dirty = new Uint8Array(pages);
@@ -375,6 +389,26 @@ export class MemorySpace {
     }
     this.remapped(first, last);
   }
+}
+
+/** The backing store from `allocate` (or a fresh array), checked as `MemoryOptions.allocate` says. */
+function allocateBacking(allocate: ((size: number) => Uint8Array) | undefined, size: number): Uint8Array {
+  if (!allocate) return new Uint8Array(size);
+  const bytes: unknown = allocate(size);
+  if (!(bytes instanceof Uint8Array)) throw new BackingStoreError(size, kindOf(bytes));
+  if (Object.getPrototypeOf(bytes) !== Uint8Array.prototype)
+    throw new BackingStoreError(size, `a ${(bytes.constructor as { name?: string } | undefined)?.name ?? 'subclass of Uint8Array'}`);
+  const buffer = bytes.buffer as ArrayBufferLike & { readonly resizable?: boolean; readonly growable?: boolean };
+  if (buffer.resizable === true || buffer.growable === true) throw new BackingStoreError(size, 'a Uint8Array on a resizable or growable buffer');
+  if (bytes.length !== size) throw new BackingStoreError(size, `a Uint8Array of ${bytes.length} bytes`);
+  return bytes;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const name = (value.constructor as { name?: string } | undefined)?.name;
+  return name ? `a ${name}` : 'an object';
 }
 
 function roundUp(n: number): number {

@@ -14,7 +14,7 @@ import type { Uart } from '@backplane/dev-uart';
 import type { TextScreen, Vga } from '@backplane/dev-vga';
 import { Container } from 'inversify';
 import { Observable, Subject } from 'rxjs';
-import { loadMachine, saveMachine, type DeviceEntry, type LoadResult, type StreamSource } from '@backplane/vmstate';
+import { allocateRam, loadMachine, saveMachine, type DeviceEntry, type LoadResult, type StreamSource } from '@backplane/vmstate';
 import { buildDeviceModules, cmosFloppyType, type BuiltDevice } from './devices';
 import { MachineConfigError, MachineStateError, UnknownMachineTypeError } from './errors';
 import { builtInBios } from './firmware';
@@ -156,7 +156,10 @@ export class PcMachine {
 
     this.container = new Container({ defaultScope: 'Singleton' });
     this.container.load(
-      busModule({ backingSize: backing, addressBits, instructionsPerMicrosecond: options.instructionsPerMicrosecond ?? 10 }),
+      // RAM lives in WebAssembly memory from vmstate (a plain array where WebAssembly SIMD is
+      // missing): `save` and `load` hand this very array to vmstate, which digests and
+      // zero-tests it in place and, loading into zero RAM, writes each page once.
+      busModule({ backingSize: backing, addressBits, allocate: allocateRam, instructionsPerMicrosecond: options.instructionsPerMicrosecond ?? 10 }),
       ...built.map((b) => b.module),
     );
     const bus = plugDevices(this.container);

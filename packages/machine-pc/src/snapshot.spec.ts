@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isWasmRam } from '@backplane/vmstate';
 import { describe, expect, it } from 'vitest';
 import { demoDiskImage, demoFloppyImage } from './firmware';
 import { PcMachine, memoryDisk, type MachineOptions } from './Machine';
@@ -60,4 +61,42 @@ describe('whole-machine save and load', () => {
     await expect(b.load(snapshot.subarray(0, snapshot.length / 2))).rejects.toThrow();
     expect(await stateHash(b)).toBe(before);
   });
+});
+
+describe('RAM in WebAssembly memory (vmstate allocateRam)', () => {
+  it('the machine\'s RAM is isWasmRam and is the region save reads in place; a round trip gives identical RAM and state', async () => {
+    const a = new PcMachine(options());
+    const ram = a.bus.memory.ram;
+    expect(isWasmRam(ram)).toBe(true);
+    expect(a.cpu.ram).toBe(ram);
+    a.run({ maxInstructions: 3_000_000 });
+    // With views, vmstate's page data are views of the region it was given: of this very array.
+    const views: Uint8Array[] = [];
+    for await (const c of a.save({ views: true })) views.push(c);
+    expect(views.some((c) => c.buffer === ram.buffer)).toBe(true);
+    const snapshot = await bytesOf(a.save());
+    expect(Buffer.concat(views).equals(snapshot)).toBe(true);
+
+    // Into a fresh machine (RAM zero but the BIOS) and over one that has run elsewhere.
+    const b = new PcMachine(options());
+    const c = new PcMachine(options());
+    c.run({ maxInstructions: 1_000_000 });
+    for (const m of [b, c]) {
+      const mine = m.bus.memory.ram;
+      expect(isWasmRam(mine)).toBe(true);
+      expect(mine.buffer).not.toBe(ram.buffer);
+      await m.load(snapshot);
+      expect(m.bus.memory.ram).toBe(mine); // loaded in place, not replaced
+      expect(Buffer.from(mine.buffer, mine.byteOffset, mine.length).equals(Buffer.from(ram.buffer, ram.byteOffset, ram.length))).toBe(true);
+      expect(m.instructions).toBe(a.instructions);
+      expect(await stateHash(m)).toBe(await stateHash(a));
+    }
+
+    // And they run on alike.
+    for (const m of [a, b, c]) expect(m.run({}).reason).toBe('halted');
+    expect(b.screenText()).toBe(a.screenText());
+    expect(c.screenText()).toBe(a.screenText());
+    expect(await stateHash(b)).toBe(await stateHash(a));
+    expect(await stateHash(c)).toBe(await stateHash(a));
+  }, 60_000);
 });
