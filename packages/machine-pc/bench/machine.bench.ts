@@ -102,6 +102,7 @@ for (const kib of [1024, 16 * 1024 - 64]) {
   const saveCopies: number[] = [];
   const loads: number[] = [];
   const freshLoads: number[] = [];
+  const freshBuilds: number[] = [];
   let bytes = 0;
   for (let i = 0; i < 7; i++) {
     saveViews.push((await saveOnce(true)).ms);
@@ -112,14 +113,16 @@ for (const kib of [1024, 16 * 1024 - 64]) {
     await dest.load(s.chunks); // chunks in memory: every record checked before RAM is written
     loads.push(performance.now() - ts);
     // A machine just built (RAM zero but the BIOS), as `backplane run --load FILE` loads into.
+    const tb = performance.now();
     const fresh = new PcMachine({ memoryKiB: kib, startTime: 0 });
     const tf = performance.now();
     await fresh.load(s.chunks);
     freshLoads.push(performance.now() - tf);
+    freshBuilds.push(tf - tb);
   }
   console.log(`  TypedArray.set copy of the same RAM (baseline): ${copyMs.toFixed(1)} ms`);
   console.log(`  save, RAM as views (what the CLI writes to a file or pipe): median ${median(saveViews).toFixed(1)} ms of 7`);
   console.log(`  save, RAM copied into the chunks: median ${median(saveCopies).toFixed(1)} ms of 7 (${bytes} bytes)`);
   console.log(`  load from the chunks in memory (over the same RAM): median ${median(loads).toFixed(1)} ms of 7`);
-  console.log(`  load from the chunks in memory into a machine just built: median ${median(freshLoads).toFixed(1)} ms of 7`);
+  console.log(`  load from the chunks in memory into a machine just built: median ${median(freshLoads).toFixed(1)} ms of 7 (building it: median ${median(freshBuilds).toFixed(1)} ms)`);
 }

@@ -158,8 +158,10 @@ export class PcMachine {
     this.container.load(
       // RAM lives in WebAssembly memory from vmstate (a plain array where WebAssembly SIMD is
       // missing): `save` and `load` hand this very array to vmstate, which digests and
-      // zero-tests it in place and, loading into zero RAM, writes each page once.
-      busModule({ backingSize: backing, addressBits, allocate: allocateRam, instructionsPerMicrosecond: options.instructionsPerMicrosecond ?? 10 }),
+      // zero-tests it in place and, loading into zero RAM, writes each page once. Committed at
+      // allocation: a load into a machine just built then takes no first-touch faults (16 MiB:
+      // load 4 to 6 ms after 6 ms more building, against 21 ms uncommitted; docs/benchmarks.md).
+      busModule({ backingSize: backing, addressBits, allocate: (n: number) => allocateRam(n, { commit: true }), instructionsPerMicrosecond: options.instructionsPerMicrosecond ?? 10 }),
       ...built.map((b) => b.module),
     );
     const bus = plugDevices(this.container);

@@ -45,7 +45,7 @@ export type { StreamSource } from './chunks';
 export { schemaOf, stateSchema, descriptorFromSchema, parseSchema, SCHEMA_FORMAT } from './schema';
 export type { SchemaDocument, StateSchema, FieldSchema, SubsectionSchema, JsonValue } from './schema';
 export { crc32c } from './crc32c';
-export { ramDigest, ramDigestBackend, RAM_DIGEST_BYTES, allocateRam, isWasmRam } from './ramdigest';
+export { ramDigest, ramDigestBackend, RAM_DIGEST_BYTES, allocateRam, isWasmRam, type AllocateRamOptions } from './ramdigest';
 export {
   VmstateError,
   DescriptorError,

@@ -43,6 +43,12 @@ describe('RAM digest: the definition', () => {
     js.result(out, 0);
     expect(hex(out)).toBe(hex(reference(b)));
   });
+  it('allocateRam with commit gives the same zeroed WebAssembly RAM (every page written once at allocation)', () => {
+    const ram = allocateRam(1 << 20, { commit: true });
+    expect(boundDigest(ram)).toBeDefined();
+    expect(ram.length).toBe(1 << 20);
+    expect(ram.every((b) => b === 0)).toBe(true);
+  });
   it('bound to RAM from allocateRam: both slots, and the pass that also tests another range for zero, give the definition\'s digest', () => {
     const ram = allocateRam(1 << 20);
     const dg = boundDigest(ram)!;

@@ -267,6 +267,20 @@ const WASM_PAGE = 65536;
 const bound = new WeakMap<ArrayBuffer, WasmBackend>();
 let importedModule: object | null | undefined;
 
+/** Options of `allocateRam`. */
+export interface AllocateRamOptions {
+  /**
+   * Write every page once now (zeros), so that the system backs all of the RAM with memory at
+   * allocation instead of at each page's first use. A load into the RAM then never pays a page's
+   * first touch, and pays it only once: without this, its zero test reads a page the system has
+   * not backed yet (which maps the shared zero page) and its write then replaces that mapping, two
+   * faults where a plain write takes one (measured: a 16 MiB load into fresh RAM 26 to 31 ms,
+   * into committed RAM 4 to 8 ms after 9 to 10 ms of committing). The cost: the whole size is
+   * resident from the start (about 9 ms per 16 MiB here), where untouched RAM would cost nothing.
+   */
+  readonly commit?: boolean;
+}
+
 /**
  * Allocate zeroed guest RAM of `size` bytes inside a WebAssembly memory, with a RAM digest module
  * bound to it: saving reads the RAM in place instead of copying it into the digest's memory, and
@@ -274,7 +288,13 @@ let importedModule: object | null | undefined;
  * `loadMachine`). The result is an ordinary Uint8Array (never grown, never detached). Where
  * WebAssembly SIMD is missing, or the memory cannot be had, a plain `new Uint8Array(size)`.
  */
-export function allocateRam(size: number): Uint8Array {
+export function allocateRam(size: number, options: AllocateRamOptions = {}): Uint8Array {
+  const ram = allocate(size);
+  if (options.commit === true) ram.fill(0);
+  return ram;
+}
+
+function allocate(size: number): Uint8Array {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`RAM size must be a non-negative integer, got ${String(size)}`);
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   const pages = Math.ceil((RAM_BASE + size) / WASM_PAGE);
