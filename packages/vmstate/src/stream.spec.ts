@@ -236,6 +236,18 @@ describe.each([
       }
   });
   if (alloc === allocateRam)
+    it('two regions cut from one allocateRam memory load exactly, from memory and streamed', async () => {
+      const low = fillRandom(new Uint8Array(1 << 20), 11);
+      const high = fillRandom(new Uint8Array(1 << 20), 12);
+      const s = await saveMachineToBytes({ machineType: 'test', now: 0, devices: [], ram: [{ name: 'low', bytes: low }, { name: 'high', bytes: high }], pagesPerRecord: 64 });
+      for (const [name, src] of Object.entries(sources)) {
+        const ram = allocateRam(2 << 20);
+        await loadMachine(src(s), { now: 0, devices: [], ram: [{ name: 'low', bytes: ram.subarray(0, 1 << 20) }, { name: 'high', bytes: ram.subarray(1 << 20) }] });
+        expect(Buffer.compare(ram.subarray(0, 1 << 20), low), name).toBe(0);
+        expect(Buffer.compare(ram.subarray(1 << 20), high), name).toBe(0);
+      }
+    });
+  if (alloc === allocateRam)
     it('allocateRam gives zeroed RAM in WebAssembly memory whose streams are byte-identical to a plain array\'s', async () => {
       const ram = allocateRam(64 * PAGE);
       expect(isWasmRam(ram)).toBe(true);

@@ -847,7 +847,7 @@ interface OpenDigest {
  * test of the next step (`hashAndTestZero`): RAM just written is still in cache, and the next
  * step's RAM streams in while it is hashed. So a record's digest may be checked while the next
  * record is written (its own slot of the two): a mismatch throws then, naming the record it is
- * about, and the caller rolls back every page written. `finish` takes the last pending digest:
+ * about, and the caller rolls back every page written. `flush` takes the last pending digest:
  * call it before the load is accepted.
  */
 class InPlaceWriter {
@@ -870,9 +870,11 @@ class InPlaceWriter {
     const journal = st.journal;
     const waits = st.held;
     const step = Math.max(ps, IN_PLACE_STEP);
-    // A slot is free once its record is checked; with one record pending at most, the other one is.
+    // A slot is free once its record is checked: only the pending range can hold a record open,
+    // and it belongs to the record before (the other slot) or, when that one had no data written
+    // in place, to an earlier one, possibly in this slot.
     const rec = this.recs[this.next]!;
-    if (!rec.closed || this.pending?.rec === rec) this.flush();
+    if (this.pending?.rec === rec) this.flush();
     this.next ^= 1;
     rec.expected.set(p.subarray(w.dataAt - RAM_DIGEST_BYTES, w.dataAt));
     rec.ctx = ctx;
@@ -1018,10 +1020,15 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
     if (mrec.type !== RecordType.Manifest) throw new StreamFormatError(`expected the manifest record first, found ${recordTypeName(mrec.type)}`, { offset: mrec.offset });
     manifest = checkManifest(parseJson(mrec.payload, 'manifest', mrec.offset), mrec.offset);
     const staged = checkAgainstMachine(manifest, targets, regions, opts, mrec.offset);
+    // A bound digest keeps a record's digest open across records: one in-place writer per digest
+    // (regions cut from one allocateRam memory share it: the later ones load as plain RAM).
+    const writers = new Set<BoundDigest>();
     for (const r of manifest.ram) {
       const region = regions.find((x) => x.name === r.name)!;
       const words = (region.bytes.byteOffset & 3) === 0 ? new Int32Array(region.bytes.buffer, region.bytes.byteOffset, region.bytes.length >>> 2) : null;
-      const bound = format >= 2 ? boundDigest(region.bytes) : undefined;
+      const found = format >= 2 ? boundDigest(region.bytes) : undefined;
+      const bound = found && !writers.has(found) ? found : undefined;
+      if (bound) writers.add(bound);
       const pages = r.size / r.pageSize;
       ramStates.push({
         region,
