@@ -49,7 +49,7 @@ describe('RAM digest: the definition', () => {
     expect(ram.length).toBe(1 << 20);
     expect(ram.every((b) => b === 0)).toBe(true);
   });
-  it('bound to RAM from allocateRam: both slots, and the pass that also tests another range for zero, give the definition\'s digest', () => {
+  it('bound to RAM from allocateRam: its three slots, and the pass that also tests another range for zero, give the definition\'s digest', () => {
     const ram = allocateRam(1 << 20);
     const dg = boundDigest(ram)!;
     fillRandom(ram.subarray(0, 256 << 10), 4);
@@ -59,13 +59,17 @@ describe('RAM digest: the definition', () => {
     for (const [zeroAt, zero] of [[512 << 10, true], [(512 << 10) - 64, true], [(256 << 10) - 64, false], [600_000, true], [0, false]] as const) {
       dg.reset(0);
       dg.reset(1);
-      dg.add(ram, 4096, 8192, 0); // slot 0 holds another digest meanwhile
+      dg.reset(2);
+      dg.add(ram, 4096, 8192, 0); // slots 0 and 2 hold other digests meanwhile
+      dg.add(ram, 0, 4096, 2);
       expect(dg.hashAndTestZero(ram, 4096, 200_064, 1, zeroAt), `zero test at ${zeroAt}`).toBe(zero);
       expect(ram.subarray(zeroAt, zeroAt + 200_064 - 4096).every((b) => b === 0)).toBe(zero);
       dg.result(out, 0, 1);
       expect(hex(out)).toBe(want);
       dg.result(out, 0, 0);
       expect(hex(out)).toBe(hex(reference(ram.subarray(4096, 8192))));
+      dg.result(out, 0, 2);
+      expect(hex(out)).toBe(hex(reference(ram.subarray(0, 4096))));
     }
   });
   it('of nothing, and of zero data, is all zero (the length is framed by the record, not the digest)', () => {

@@ -25,9 +25,12 @@ import { T, assemble, op, type ValType, type WasmFunction } from './wasm';
 export const RAM_DIGEST_BYTES = 160;
 /** Bytes per slice copied into the module's memory; the data length must be a multiple of 64. */
 const SLICE = 64 * 1024;
-/** Two sets of 160 bytes of accumulators (slot 0 at 0, slot 1 at 256): two records' digests can be open at once. */
+/**
+ * Three sets of 160 bytes of accumulators (slot k at 256 k): slot 0 for digests taken in one go
+ * (a save), slots 1 and 2 for a load that keeps one record's digest open while the next starts.
+ */
 const STATE_BYTES = 256;
-const SCRATCH = 2 * STATE_BYTES;
+const SCRATCH = 3 * STATE_BYTES;
 
 // ---- the WebAssembly module ---------------------------------------------------------------------
 
@@ -319,8 +322,9 @@ export function boundDigest(ram: Uint8Array): BoundDigest | undefined {
 /**
  * A digest bound to one guest RAM (from `allocateRam`): `reset`, `add` and `result` work as
  * `ramDigestState`'s begin, add and end, reading that RAM in place (other data through its slice); `isZero` checks RAM
- * in place. Its state is its own, not shared with `ramDigestState`, and has two slots (0, the
- * default, and 1), so that one record's digest can still take data while the next one's starts.
+ * in place. Its state is its own, not shared with `ramDigestState`, and has three slots: 0, the
+ * default, for a digest taken in one synchronous stretch (a save), 1 and 2 for a load, where one
+ * record's digest can still take data while the next one's starts.
  */
 export interface BoundDigest {
   holds(data: Uint8Array): boolean;

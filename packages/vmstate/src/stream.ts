@@ -859,7 +859,7 @@ class InPlaceWriter {
     private readonly dg: BoundDigest,
   ) {
     const mk = (slot: number): OpenDigest => ({ slot, expected: new Uint8Array(RAM_DIGEST_BYTES), ctx: {}, closed: true });
-    this.recs = [mk(0), mk(1)];
+    this.recs = [mk(1), mk(2)]; // slot 0 stays free for a save of the same memory meanwhile
   }
 
   write(w: RamWrite, held: HeldWrite[] | null, ctx: ErrorContext): void {
