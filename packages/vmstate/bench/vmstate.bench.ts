@@ -1,17 +1,19 @@
 // vmstate benchmarks: RAM save/load against a plain TypedArray.set copy of the same RAM, and
 // device-section encode/decode rates. Run: npm run bench -w @backplane/vmstate
-// (MiB of RAM: VMSTATE_BENCH_MIB, default 256; rounds per figure: VMSTATE_BENCH_ROUNDS, default 5.)
-// Each figure is the MEDIAN of its rounds (the development machine is shared and noisy).
+// (MiB of RAM: VMSTATE_BENCH_MIB, default 256; rounds per figure: VMSTATE_BENCH_ROUNDS, default 9.)
+// Each figure is the MEDIAN of its rounds, after one untimed warm-up round (the development
+// machine is shared and noisy).
 import { performance } from 'node:perf_hooks';
 import { allocateRam, crc32c, isWasmRam, defineState, field, loadMachine, loadSection, ramDigest, ramDigestBackend, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
 
 const MIB = Number(process.env.VMSTATE_BENCH_MIB ?? 256);
 const SIZE = MIB << 20;
-const ROUNDS = Number(process.env.VMSTATE_BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.VMSTATE_BENCH_ROUNDS ?? 9);
 
 function best(fn: () => Promise<unknown> | unknown): Promise<number> {
   return (async () => {
     const times: number[] = [];
+    await fn(); // warm-up, untimed: compiled code (JavaScript and WebAssembly tiers) and caches settle
     for (let r = 0; r < ROUNDS; r++) {
       const t0 = performance.now();
       await fn();
