@@ -86,6 +86,7 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const loadStreamFull = await load(0x5a, () => streamed(chunks));
   for (let i = 0; i < SIZE; i += 4093) if (dest[i] !== ram[i]) throw new Error('load mismatch');
   const loadFormat1 = await load(0, () => save1.chunks);
+  save1.chunks = saveViews.chunks = []; // not needed any more: less live memory for what follows
   // The same with RAM from allocateRam (inside WebAssembly memory), on both sides.
   const wram = allocateRam(SIZE);
   if (!isWasmRam(wram)) throw new Error('allocateRam gave a plain array: no WebAssembly SIMD here');
@@ -94,6 +95,7 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   for (let o = 0; o < SIZE; o += 4096) if (ram.subarray(o, o + 4096).some((b) => b !== 0)) wram.set(ram.subarray(o, o + 4096), o);
   const wSaveViews = await saveAs({ ramViews: true }, wram);
   const wSave = await saveAs({}, wram);
+  wSave.chunks = wSaveViews.chunks = [];
   const wdest = allocateRam(SIZE);
   const wload = (fill: number, source: () => unknown) => load(fill, source, true, wdest);
   const wLoadMemZero = await wload(0, () => chunks);
@@ -102,8 +104,7 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const wLoadStreamZero = await wload(0, () => streamed(chunks));
   const wLoadStreamFull = await wload(0x5a, () => streamed(chunks));
   for (let i = 0; i < SIZE; i += 4093) if (wdest[i] !== ram[i]) throw new Error('load mismatch');
-  wSave.chunks = wSaveViews.chunks = [];
-  save.chunks = save1.chunks = saveViews.chunks = [];
+  save.chunks = [];
   console.log(`\n${title} (${MIB} MiB, format-2 stream ${(save.bytes / (1 << 20)).toFixed(1)} MiB; RAM digest by ${ramDigestBackend()})`);
   line('TypedArray.set copy of the RAM (baseline)', copy, copy);
   line('RAM digest alone over the RAM (format 2 check)', digestOnly, copy);
