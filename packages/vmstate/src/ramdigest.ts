@@ -278,7 +278,7 @@ export interface AllocateRamOptions {
    * first touch, and pays it only once: without this, its zero test reads a page the system has
    * not backed yet (which maps the shared zero page) and its write then replaces that mapping, two
    * faults where a plain write takes one (measured: a 16 MiB load into fresh RAM 26 to 31 ms,
-   * into committed RAM 4 to 8 ms after 9 to 10 ms of committing). The cost: the whole size is
+   * into committed RAM 4 to 8 ms after 9 to 12 ms of committing). The cost: the whole size is
    * resident from the start (about 9 ms per 16 MiB here), where untouched RAM would cost nothing.
    */
   readonly commit?: boolean;
