@@ -172,11 +172,7 @@ class WasmBackend implements Backend {
   reset(slot = 0): void {
     this.mem.fill(0, slot * STATE_BYTES, slot * STATE_BYTES + RAM_DIGEST_BYTES);
   }
-  /** Whether `data` lies in this module's memory (it is then read in place, not copied). */
-  holds(data: Uint8Array): boolean {
-    return data.buffer === this.buffer;
-  }
-  /** Whether data[start, end) is all zero bytes; `data` must be held (see `holds`), the length a multiple of 64. */
+  /** Whether data[start, end) is all zero bytes; `data` must lie in this module's memory, the length a multiple of 64. */
   isZero(data: Uint8Array, start: number, end: number): boolean {
     return this.zero(data.byteOffset + start, data.byteOffset + end) === 1;
   }
@@ -327,12 +323,11 @@ export function boundDigest(ram: Uint8Array): BoundDigest | undefined {
  * record's digest can still take data while the next one's starts.
  */
 export interface BoundDigest {
-  holds(data: Uint8Array): boolean;
   isZero(data: Uint8Array, start: number, end: number): boolean;
   reset(slot?: number): void;
   add(data: Uint8Array, start: number, end: number, slot?: number): void;
   /**
-   * Add data[start, end) (held, see `holds`) to the digest in `slot` and, in the same pass, test
+   * Add data[start, end) (in the bound memory) to the digest in `slot` and, in the same pass, test
    * whether data[zeroAt, zeroAt + end - start) is all zero bytes (the two ranges may be anywhere).
    */
   hashAndTestZero(data: Uint8Array, start: number, end: number, slot: number, zeroAt: number): boolean;

@@ -154,6 +154,11 @@ function isZeroBytes(b: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (b[i] !== 0) return false;
   return true;
 }
+/** Whether RAM page `page` is all zero: in place by its bound digest (allocateRam), else by words or bytes. */
+function pageIsZero(ram: Uint8Array, inPlace: BoundDigest | undefined, words: Int32Array | null, page: number, ps: number): boolean {
+  if (inPlace) return inPlace.isZero(ram, page * ps, (page + 1) * ps);
+  return words ? isZeroWords(words, (page * ps) >>> 2, ((page + 1) * ps) >>> 2) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+}
 
 export interface RamRecordOptions {
   /** Stream format the records belong to (default: the format this build writes). */
@@ -199,13 +204,12 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
   const ram = region.bytes;
   const pageCount = ram.length / ps;
   const words = (ram.byteOffset & 3) === 0 ? new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2) : null;
-  const wordsPerPage = ps >>> 2;
   const list = pages ?? range(pageCount);
   const batch = new Int32Array(pagesPerRecord);
   const zero = new Uint8Array(pagesPerRecord);
   // RAM from allocateRam: the digest and the zero test read it in place (WebAssembly SIMD).
   const inPlace = boundDigest(ram);
-  const digest = inPlace ?? digestFor(ram);
+  const digest = digestFor(ram);
   let n = 0;
   let nonZero = 0;
   const flush = (): Uint8Array[] => {
@@ -260,7 +264,7 @@ function* ramRecordsFormat2(id: number, region: RamRegion, round: RamRoundKind, 
   };
   for (const page of list) {
     if (!Number.isInteger(page) || page < 0 || page >= pageCount) throw new RangeError(`page ${page} is outside RAM region "${region.name}" (${pageCount} pages)`);
-    const isZero = inPlace ? inPlace.isZero(ram, page * ps, (page + 1) * ps) : words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+    const isZero = pageIsZero(ram, inPlace, words, page, ps);
     batch[n] = page;
     zero[n] = isZero ? PAGE_ZERO : 0;
     if (!isZero) nonZero++;
@@ -279,7 +283,6 @@ function* ramRecordsFormat1(id: number, region: RamRegion, round: RamRoundKind, 
   if (!Number.isInteger(pagesPerRecord) || pagesPerRecord < 1 || pagesPerRecord > MAX_PAGES_PER_RECORD) throw new RangeError(`pagesPerRecord must be 1..${MAX_PAGES_PER_RECORD}`);
   const inPlace = boundDigest(ram);
   const words = (ram.byteOffset & 3) === 0 ? new Int32Array(ram.buffer, ram.byteOffset, ram.length >>> 2) : null;
-  const wordsPerPage = ps >>> 2;
   const list = pages ?? range(pageCount);
   const batch = new Int32Array(pagesPerRecord);
   const zero = new Uint8Array(pagesPerRecord);
@@ -318,7 +321,7 @@ function* ramRecordsFormat1(id: number, region: RamRegion, round: RamRoundKind, 
   };
   for (const page of list) {
     if (!Number.isInteger(page) || page < 0 || page >= pageCount) throw new RangeError(`page ${page} is outside RAM region "${region.name}" (${pageCount} pages)`);
-    const isZero = inPlace ? inPlace.isZero(ram, page * ps, (page + 1) * ps) : words ? isZeroWords(words, page * wordsPerPage, (page + 1) * wordsPerPage) : isZeroBytes(ram, page * ps, (page + 1) * ps);
+    const isZero = pageIsZero(ram, inPlace, words, page, ps);
     batch[n] = page;
     zero[n] = isZero ? PAGE_ZERO : 0;
     if (!isZero) nonZero++;
@@ -727,11 +730,9 @@ interface RamState {
   seen: Uint8Array;
   round: number;
   journal: RamJournal;
-  /** RAM from allocateRam: format-2 records are written where RAM is still zero and checked in place. */
-  bound: BoundDigest | undefined;
-  /** With `bound` and a stream in memory, per page: 1 once a write to it is held back to the end. */
+  /** With `writer` and a stream in memory, per page: 1 once a write to it is held back to the end. */
   held: Uint8Array;
-  /** With `bound`: writes format-2 records in place. */
+  /** RAM from allocateRam (format 2): writes records where RAM is still zero and checks them in place. */
   writer: InPlaceWriter | undefined;
 }
 
@@ -1038,7 +1039,6 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
         seen: new Uint8Array(pages),
         round: 0,
         journal: new RamJournal(region.bytes, r.pageSize, opts.journal !== false && (bound !== undefined || !deferRam)),
-        bound,
         held: new Uint8Array(bound && deferRam ? pages : 0),
         writer: undefined,
       });
@@ -1050,7 +1050,7 @@ export async function loadMachine(source: StreamSource, opts: LoadMachineOptions
     if (drec.type !== RecordType.Description) throw new StreamFormatError(`expected the description record, found ${recordTypeName(drec.type)}`, { offset: drec.offset });
     // 3. RAM and sections, then END. Records for RAM from allocateRam have their digest checked
     // as they are written (InPlaceWriter; the last ones at the end record), others as they are read.
-    const inPlaceDigest = (id: number): boolean => ramStates[id]?.bound !== undefined;
+    const inPlaceDigest = (id: number): boolean => ramStates[id]?.writer !== undefined;
     const decoded = new Map<number, { state: unknown; subsections: string[] }>();
     let ramRecs = 0;
     let ramPages = 0;

@@ -50,7 +50,6 @@ export const op = {
   localTee: (i: number): number[] => [0x22, ...uleb(i)],
   i32Const: (v: number): number[] => [0x41, ...sleb(v)],
   i32Eqz: (): number[] => [0x45],
-  i32Or: (): number[] => [0x72],
   i32LtU: (): number[] => [0x49],
   i32Add: (): number[] => [0x6a],
   i32Sub: (): number[] => [0x6b],
