@@ -235,6 +235,43 @@ describe.each([
         expect(Buffer.compare(b, a), label).toBe(0);
       }
   });
+  it('records whose data pages sit between zero pages (several runs per record): a flipped bit in any run is refused and changes nothing', async () => {
+    // Records of 16 pages: the first all data (one run), then records with data at every third
+    // page (several runs), then one all zero.
+    const a = new Uint8Array(64 * PAGE);
+    fillRandom(a.subarray(0, 16 * PAGE), 21);
+    for (let q = 16; q < 48; q += 3) fillRandom(a.subarray(q * PAGE, (q + 1) * PAGE), 100 + q);
+    const s = await saveMachineToBytes({ machineType: 'test', now: 0, devices: [], ram: [{ name: 'ram', bytes: a }], pagesPerRecord: 16 });
+    const rams = recordsOf(s).filter((r) => r.type === 0x21);
+    expect(rams.map((r) => s[r.start + 9])).toEqual([1, 1, 1, 1, 3]); // four of round 1, the final round's empty record
+    const flips = {
+      'the one run of the first record': rams[0]!.start + dataAt(16) + 7 * PAGE + 99,
+      'the first run of the second record': rams[1]!.start + dataAt(16) + 5,
+      'the last run of the third record': rams[2]!.start + dataAt(16) + 4 * PAGE + 4000,
+    };
+    const dests = {
+      zero: () => alloc(64 * PAGE),
+      'non-zero under the third record': () => {
+        const r = alloc(64 * PAGE);
+        r.fill(0x5c, 35 * PAGE, 36 * PAGE);
+        return r;
+      },
+    };
+    for (const [where, at] of Object.entries(flips)) {
+      const bad = s.slice();
+      bad[at] ^= 0x10;
+      for (const [name, src] of Object.entries(sources))
+        for (const [dname, dest] of Object.entries(dests)) {
+          const label = `${where}, ${name}, ${dname}`;
+          const b = dest();
+          const before = b.slice();
+          await expect(loadMachine(src(bad), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] }), label).rejects.toThrow(ChecksumError);
+          expect(Buffer.compare(b, before), label).toBe(0);
+          await loadMachine(src(s), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] });
+          expect(Buffer.compare(b, a), label).toBe(0);
+        }
+    }
+  });
   if (alloc === allocateRam)
     it('two regions cut from one allocateRam memory load exactly, from memory and streamed', async () => {
       const low = fillRandom(new Uint8Array(1 << 20), 11);

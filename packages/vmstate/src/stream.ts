@@ -881,6 +881,7 @@ class InPlaceWriter {
     rec.ctx = ctx;
     rec.closed = false;
     dg.reset(rec.slot);
+    if (this.writeSpan(w, rec)) return;
     let d = w.dataAt;
     for (let i = 0; i < count; ) {
       const page = v.getUint32(8 + i * 4, true);
@@ -940,6 +941,56 @@ class InPlaceWriter {
     }
     rec.closed = true;
     if (this.pending?.rec !== rec) this.check(rec);
+  }
+
+  /**
+   * The common record (round 1 of a save): consecutive pages spanning at most one step, over RAM
+   * that is still all zero. One zero test for the whole span (data and zero-flagged pages alike),
+   * then its data runs are copied in; a single run's digest is taken one step late as usual, several
+   * (pages between zero pages) are digested at once, while still in cache. False, with nothing done
+   * but the pending digest taken: the record goes page run by page run.
+   */
+  private writeSpan(w: RamWrite, rec: OpenDigest): boolean {
+    const { st, dg } = this;
+    const { payload: p, view: v, count, flagsAt } = w;
+    const ps = st.ps;
+    if (count === 0 || count * ps > Math.max(ps, IN_PLACE_STEP)) return false;
+    const first = v.getUint32(8, true);
+    for (let i = 1; i < count; i++) if (v.getUint32(8 + i * 4, true) !== first + i) return false;
+    const waits = st.held;
+    if (waits.length) for (let q = first; q < first + count; q++) if (waits[q] === 1) return false;
+    const ram = st.region.bytes;
+    if (!this.testZero(first * ps, count * ps)) return false;
+    if (st.journal.enabled) st.journal.markZero(first, first + count);
+    let d = w.dataAt;
+    let runs = 0;
+    let runOff = 0;
+    let runLen = 0;
+    for (let i = 0; i < count; ) {
+      if (p[flagsAt + i]! & PAGE_ZERO) {
+        i++;
+        continue;
+      }
+      let k = i + 1;
+      while (k < count && !(p[flagsAt + k]! & PAGE_ZERO)) k++;
+      const off = (first + i) * ps;
+      const len = (k - i) * ps;
+      ram.set(p.subarray(d, d + len), off);
+      if (runs > 0) dg.add(ram, runOff, runOff + runLen, rec.slot);
+      runs++;
+      runOff = off;
+      runLen = len;
+      d += len;
+      i = k;
+    }
+    rec.closed = true;
+    if (runs === 0) this.check(rec);
+    else if (runs === 1) this.pending = { off: runOff, len: runLen, rec };
+    else {
+      dg.add(ram, runOff, runOff + runLen, rec.slot);
+      this.check(rec);
+    }
+    return true;
   }
 
   /** Take the pending digest (if any) and check its record when that was its last data. */
