@@ -2,7 +2,9 @@
 // device-section encode/decode rates. Run: npm run bench -w @backplane/vmstate
 // (MiB of RAM: VMSTATE_BENCH_MIB, default 256; rounds per figure: VMSTATE_BENCH_ROUNDS, default 9.)
 // Each figure is the MEDIAN of its rounds, after one untimed warm-up round (the development
-// machine is shared and noisy).
+// machine is shared and noisy). RAM figures are paired with the baseline: every round times one
+// baseline copy right before the measured operation, and the ratio printed is the median of the
+// per-round ratios, so that a slow stretch of the machine weighs on both sides of a ratio alike.
 import { performance } from 'node:perf_hooks';
 import { allocateRam, crc32c, isWasmRam, defineState, field, loadMachine, loadSection, ramDigest, ramDigestBackend, saveMachine, saveSection, subsection, type StateOf } from '../src/index';
 
@@ -35,15 +37,46 @@ function randomFill(b: Uint8Array, seed: number): void {
   }
 }
 
-const line = (name: string, ms: number, base: number) =>
-  console.log(`  ${name.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${((SIZE / (1 << 20)) / (ms / 1000)).toFixed(0).padStart(6)} MiB/s  ${(ms / base).toFixed(2)}x copy`);
+/** A RAM figure: median time of the operation and median of its per-round ratios to the baseline copy. */
+interface Paired {
+  ms: number;
+  x: number;
+}
+
+/**
+ * Time `fn` against `base`: one untimed warm-up, then ROUNDS rounds of `base` (timed), `setup`
+ * (untimed) and `fn` (timed).
+ */
+async function paired(base: () => unknown, fn: () => Promise<unknown> | unknown, setup: () => unknown = () => undefined): Promise<Paired> {
+  setup();
+  await fn();
+  const times: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const c0 = performance.now();
+    base();
+    const c = performance.now() - c0;
+    setup();
+    const t0 = performance.now();
+    await fn();
+    const t = performance.now() - t0;
+    times.push(t);
+    ratios.push(t / c);
+  }
+  const median = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1]!;
+  return { ms: median(times), x: median(ratios) };
+}
+
+const line = (name: string, f: Paired) =>
+  console.log(`  ${name.padEnd(58)} ${f.ms.toFixed(0).padStart(6)} ms  ${((SIZE / (1 << 20)) / (f.ms / 1000)).toFixed(0).padStart(6)} MiB/s  ${f.x.toFixed(2)}x copy`);
 
 async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const dest = new Uint8Array(SIZE);
   dest.fill(1); // touch every page so the copy measures copying, not page faults
-  const copy = await best(() => dest.set(ram));
-  const digestOnly = await best(() => ramDigest(ram));
-  const crcOnly = await best(() => {
+  const base = () => dest.set(ram);
+  const copy = await best(base);
+  const digestOnly = await paired(base, () => ramDigest(ram));
+  const crcOnly = await paired(base, () => {
     let c = 0;
     for (let o = 0; o < SIZE; o += 1 << 20) c = crc32c(ram, c, o, o + (1 << 20));
     return c;
@@ -51,15 +84,20 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   const saveAs = async (extra: { streamFormat?: 1 | 2; ramViews?: boolean }, from = ram) => {
     let chunks: Uint8Array[] = [];
     let bytes = 0;
-    const ms = await best(async () => {
-      chunks = [];
-      bytes = 0;
-      for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: from }], ...extra })) {
-        chunks.push(c);
-        bytes += c.length;
-      }
-    });
-    return { ms, chunks, bytes };
+    const f = await paired(
+      base,
+      async () => {
+        for await (const c of saveMachine({ machineType: 'bench', now: 0, devices: [], ram: [{ name: 'ram', bytes: from }], ...extra })) {
+          chunks.push(c);
+          bytes += c.length;
+        }
+      },
+      () => {
+        chunks = [];
+        bytes = 0;
+      },
+    );
+    return { f, chunks, bytes };
   };
   const saveViews = await saveAs({ ramViews: true });
   const save = await saveAs({});
@@ -70,13 +108,13 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   async function* streamed(cs: Uint8Array[]): AsyncGenerator<Uint8Array> {
     for (const c of cs) yield c;
   }
-  const zeroFill = await best(() => dest.fill(0));
-  const fillFull = await best(() => dest.fill(0x5a));
-  const load = async (fill: number, source: () => unknown, journal = true, into: Uint8Array = dest) =>
-    (await best(async () => {
-      into.fill(fill);
-      return loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: into }], journal });
-    })) - (fill === 0 ? zeroFill : fillFull);
+  // The destination is filled (untimed) before each load: with zeros, or with non-zero bytes.
+  const load = (fill: number, source: () => unknown, journal = true, into: Uint8Array = dest) =>
+    paired(
+      base,
+      () => loadMachine(source() as Uint8Array[], { now: 0, devices: [], ram: [{ name: 'ram', bytes: into }], journal }),
+      () => into.fill(fill),
+    );
   const loadMemZero = await load(0, () => chunks);
   const loadMemFull = await load(0x5a, () => chunks);
   const loadMemFresh = await load(0, () => chunks, false);
@@ -109,26 +147,26 @@ async function ramCase(title: string, ram: Uint8Array): Promise<void> {
   wSave.chunks = [];
   save.chunks = [];
   console.log(`\n${title} (${MIB} MiB, format-2 stream ${(save.bytes / (1 << 20)).toFixed(1)} MiB; RAM digest by ${ramDigestBackend()})`);
-  line('TypedArray.set copy of the RAM (baseline)', copy, copy);
-  line('RAM digest alone over the RAM (format 2 check)', digestOnly, copy);
-  line('CRC32C alone over the RAM (format 1 check, slicing-by-8)', crcOnly, copy);
-  line('save, RAM chunks as views (ramViews: true)', saveViews.ms, copy);
-  line('save, every chunk a copy (default)', save.ms, copy);
-  line('save, format 1 (streamFormat: 1)', save1.ms, copy);
-  line('load from memory (chunk array) into zeroed RAM', loadMemZero, copy);
-  line('load from memory over non-zero RAM', loadMemFull, copy);
-  line('load from memory, journal off (written as checked), fresh RAM', loadMemFresh, copy);
-  line('load streamed (async iterable), journal off, fresh RAM', loadStreamFresh, copy);
-  line('load streamed into zeroed RAM, journal on', loadStreamZero, copy);
-  line('load streamed over non-zero RAM, journal on (every page kept)', loadStreamFull, copy);
-  line('load a format-1 stream from memory into zeroed RAM', loadFormat1, copy);
+  line('TypedArray.set copy of the RAM (baseline)', { ms: copy, x: 1 });
+  line('RAM digest alone over the RAM (format 2 check)', digestOnly);
+  line('CRC32C alone over the RAM (format 1 check, slicing-by-8)', crcOnly);
+  line('save, RAM chunks as views (ramViews: true)', saveViews.f);
+  line('save, every chunk a copy (default)', save.f);
+  line('save, format 1 (streamFormat: 1)', save1.f);
+  line('load from memory (chunk array) into zeroed RAM', loadMemZero);
+  line('load from memory over non-zero RAM', loadMemFull);
+  line('load from memory, journal off (written as checked), fresh RAM', loadMemFresh);
+  line('load streamed (async iterable), journal off, fresh RAM', loadStreamFresh);
+  line('load streamed into zeroed RAM, journal on', loadStreamZero);
+  line('load streamed over non-zero RAM, journal on (every page kept)', loadStreamFull);
+  line('load a format-1 stream from memory into zeroed RAM', loadFormat1);
   console.log('  RAM from allocateRam (WebAssembly memory; digest and zero test read it in place):');
-  line('save, RAM chunks as views', wSaveViews.ms, copy);
-  line('save, every chunk a copy', wSave.ms, copy);
-  line('load from memory into zeroed RAM', wLoadMemZero, copy);
-  line('load from memory over non-zero RAM', wLoadMemFull, copy);
-  line('load streamed into zeroed RAM, journal on', wLoadStreamZero, copy);
-  line('load streamed over non-zero RAM, journal on', wLoadStreamFull, copy);
+  line('save, RAM chunks as views', wSaveViews.f);
+  line('save, every chunk a copy', wSave.f);
+  line('load from memory into zeroed RAM', wLoadMemZero);
+  line('load from memory over non-zero RAM', wLoadMemFull);
+  line('load streamed into zeroed RAM, journal on', wLoadStreamZero);
+  line('load streamed over non-zero RAM, journal on', wLoadStreamFull);
 }
 
 // ---- RAM ---------------------------------------------------------------------------------------
