@@ -842,7 +842,9 @@ interface OpenDigest {
  * and digested in place, and a rollback only has to zero them. Elsewhere, with `held` (a stream in
  * memory): digested from the stream and written at the end (as for other RAM); without (a
  * streamed source): journaled, written, digested in place. A zero-flagged page over zero RAM needs
- * nothing.
+ * nothing. A record of consecutive pages spanning at most one step (as a save writes them) first
+ * tries one zero test over its whole span, zero-flagged pages and data pages alike (`writeSpan`):
+ * a record with a few data pages between zero ones then costs one test instead of one per run.
  *
  * The digest of a range written in place is taken one step late, in the same pass as the zero
  * test of the next step (`hashAndTestZero`): RAM just written is still in cache, and the next
