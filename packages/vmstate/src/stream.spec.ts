@@ -191,6 +191,19 @@ describe.each([
       expect(b.timer.loads + b.uart.loads, label).toBe(0);
     }
   }
+  /** From each source into each destination (one region "ram"): `bad` is refused with a ChecksumError and changes nothing, then `good` loads as `want`. */
+  async function refusedThenExact(bad: Uint8Array, good: Uint8Array, want: Uint8Array, dests: Record<string, () => Uint8Array>, prefix = '') {
+    for (const [name, src] of Object.entries(sources))
+      for (const [dname, dest] of Object.entries(dests)) {
+        const label = `${prefix}${name}, ${dname}`;
+        const b = dest();
+        const before = b.slice();
+        await expect(loadMachine(src(bad), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] }), label).rejects.toThrow(ChecksumError);
+        expect(Buffer.compare(b, before), label).toBe(0);
+        await loadMachine(src(good), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] });
+        expect(Buffer.compare(b, want), label).toBe(0);
+      }
+  }
   it('loads a stream exactly into RAM that is zero, partly non-zero or wholly non-zero, from memory and streamed', async () => {
     const a = machine(1);
     a.ram.fill(0x33, 50 * PAGE, 52 * PAGE); // data pages beside the zero ones
@@ -224,16 +237,7 @@ describe.each([
       'non-zero in the second MiB': () => big((r) => r.fill(0x77, (1 << 20) + 5 * PAGE, (1 << 20) + 9 * PAGE)),
       'non-zero in the last MiB': () => big((r) => fillRandom(r.subarray(3 << 20), 3)),
     };
-    for (const [name, src] of Object.entries(sources))
-      for (const [dname, dest] of Object.entries(dests)) {
-        const label = `${name}, ${dname}`;
-        const b = dest();
-        const before = b.slice();
-        await expect(loadMachine(src(bad), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] }), label).rejects.toThrow(ChecksumError);
-        expect(Buffer.compare(b, before), label).toBe(0);
-        await loadMachine(src(s), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] });
-        expect(Buffer.compare(b, a), label).toBe(0);
-      }
+    await refusedThenExact(bad, s, a, dests);
   });
   it('records whose data pages sit between zero pages (several runs per record): a flipped bit in any run is refused and changes nothing', async () => {
     // Records of 16 pages: the first all data (one run), then records with data at every third
@@ -260,16 +264,7 @@ describe.each([
     for (const [where, at] of Object.entries(flips)) {
       const bad = s.slice();
       bad[at] ^= 0x10;
-      for (const [name, src] of Object.entries(sources))
-        for (const [dname, dest] of Object.entries(dests)) {
-          const label = `${where}, ${name}, ${dname}`;
-          const b = dest();
-          const before = b.slice();
-          await expect(loadMachine(src(bad), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] }), label).rejects.toThrow(ChecksumError);
-          expect(Buffer.compare(b, before), label).toBe(0);
-          await loadMachine(src(s), { now: 0, devices: [], ram: [{ name: 'ram', bytes: b }] });
-          expect(Buffer.compare(b, a), label).toBe(0);
-        }
+      await refusedThenExact(bad, s, a, dests, `${where}, `);
     }
   });
   if (alloc === allocateRam)
