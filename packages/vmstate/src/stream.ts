@@ -949,8 +949,9 @@ class InPlaceWriter {
    * The common record (round 1 of a save): consecutive pages spanning at most one step, over RAM
    * that is still all zero. One zero test for the whole span (data and zero-flagged pages alike),
    * then its data runs are copied in; a single run's digest is taken one step late as usual, several
-   * (pages between zero pages) are digested at once, while still in cache. False, with nothing done
-   * but the pending digest taken: the record goes page run by page run.
+   * (pages between zero pages) are digested at once, while still in cache. False when the record
+   * is not of that kind or its span is not all zero (nothing written; the pending digest may have
+   * been taken): it then goes run by run.
    */
   private writeSpan(w: RamWrite, rec: OpenDigest): boolean {
     const { st, dg } = this;
