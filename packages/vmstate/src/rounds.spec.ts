@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Dev, fillRandom } from '../test/devices';
 import { ByteWriter } from './bytes';
 import {
+  ChecksumError,
   RamRound,
   StreamFormatError,
   UnknownSubsectionError,
@@ -70,6 +71,85 @@ describe('RAM rounds: all, then dirty, then final', () => {
       const dest = alloc(16 * PAGE);
       await loadMachine(source(), { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
       expect(Buffer.compare(dest, ram), name).toBe(0);
+    }
+  });
+
+  it('random multi-round streams load as the last record of each page says, into every kind of RAM, from memory and streamed; a flipped data bit changes nothing', async () => {
+    // The oracle is the stream format's rule: each page ends as its last record sent it. Cases
+    // mix zero and data pages, records of 1 to 16 pages, dirty rounds of consecutive runs and of
+    // scattered pages (pages zeroed, rewritten, touched by one byte), and destinations that are
+    // zero, partly non-zero or wholly non-zero.
+    const PAGES = 40;
+    let x = 0x9e3779b9;
+    const rnd = (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    const allocs = {
+      plain: (n: number) => new Uint8Array(n),
+      allocateRam: (n: number) => allocateRam(n),
+      'allocateRam, commit': (n: number) => allocateRam(n, { commit: true }),
+    };
+    const change = (ram: Uint8Array, q: number) => {
+      const k = rnd(3);
+      if (k === 0) ram.fill(0, q * PAGE, (q + 1) * PAGE);
+      else if (k === 1) fillRandom(ram.subarray(q * PAGE, (q + 1) * PAGE), rnd(1 << 30) + 1);
+      else ram[q * PAGE + rnd(PAGE)] ^= 1 + rnd(255);
+    };
+    for (let c = 0; c < 60; c++) {
+      const ram = new Uint8Array(PAGES * PAGE);
+      for (let q = 0; q < PAGES; q++) if (rnd(3) === 0) fillRandom(ram.subarray(q * PAGE, (q + 1) * PAGE), c * 100 + q + 1);
+      const region = { name: 'ram', bytes: ram };
+      const per = 1 + rnd(16);
+      const chunks: Uint8Array[] = [];
+      for await (const ch of saveMachine({ machineType: 't', now: 0, devices: [], ram: [{ name: 'ram', bytes: ram.slice() }], pagesPerRecord: per })) chunks.push(ch);
+      const end = chunks.pop()!;
+      const final = chunks.pop()!;
+      const extra: Uint8Array[] = [];
+      for (let d = rnd(4); d > 0; d--) {
+        const pages: number[] = [];
+        if (rnd(2) === 0) {
+          const a = rnd(PAGES);
+          for (let q = a; q < Math.min(PAGES, a + 1 + rnd(12)); q++) pages.push(q);
+        } else for (let n = 1 + rnd(8); n > 0; n--) pages.push(rnd(PAGES));
+        for (const q of pages) change(ram, q);
+        extra.push(...ramRecords(0, region, RamRound.Dirty, pages, 1 + rnd(16)));
+      }
+      const v = new DataView(end.buffer, end.byteOffset);
+      const w = new ByteWriter();
+      const f = w.beginFrame(0x7f, 0);
+      w.u32(v.getUint32(9, true));
+      w.u32(v.getUint32(13, true) + extra.length);
+      w.endFrame(f);
+      const stream = [...chunks, ...extra, final, w.result()];
+      // A flipped bit in the data of one record that has data (the last bytes of a record are its frame tail).
+      const withData = stream.map((ch, i) => ({ ch, i })).filter(({ ch }) => ch[0] === 0x21 && ch.length > 9 + ((8 + new DataView(ch.buffer, ch.byteOffset).getUint32(13, true) * 5 + 7) & ~7) + 160 + 5);
+      const pick = withData[rnd(withData.length)]!;
+      const bad = stream.slice();
+      const flipped = pick.ch.slice();
+      flipped[flipped.length - 6 - rnd(PAGE)] ^= 1 << rnd(8);
+      bad[pick.i] = flipped;
+      for (const [aname, alloc] of Object.entries(allocs))
+        for (const fill of ['zero', 'partly non-zero', 'wholly non-zero'])
+          for (const how of ['in memory', 'streamed']) {
+            const label = `case ${c}, ${aname}, ${fill}, ${how}`;
+            const dest = alloc(PAGES * PAGE);
+            if (fill === 'partly non-zero') for (let q = 0; q < PAGES; q += 1 + rnd(5)) dest.fill(1 + rnd(255), q * PAGE, (q + 1) * PAGE);
+            if (fill === 'wholly non-zero') dest.fill(0xa5);
+            const src = (list: Uint8Array[]) =>
+              how === 'in memory'
+                ? list
+                : (async function* () {
+                    for (const ch of list) yield ch;
+                  })();
+            const before = dest.slice();
+            await expect(loadMachine(src(bad), { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] }), label).rejects.toThrow(ChecksumError);
+            expect(Buffer.compare(dest, before), label).toBe(0);
+            await loadMachine(src(stream), { now: 0, devices: [], ram: [{ name: 'ram', bytes: dest }] });
+            expect(Buffer.compare(dest, ram), label).toBe(0);
+          }
     }
   });
 
