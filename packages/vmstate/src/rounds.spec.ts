@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Dev, fillRandom } from '../test/devices';
 import { ByteWriter } from './bytes';
+import { RAM_DIGEST_BYTES } from './ramdigest';
+import { ramDigestOffset } from './stream';
 import {
   ChecksumError,
   RamRound,
@@ -22,9 +24,9 @@ import {
 const PAGE = 4096;
 
 /** Re-frame a stream: insert records before the final round and fix the end record's RAM count. */
-async function withExtraRecords(region: RamRegion, extra: Uint8Array[]): Promise<Uint8Array[]> {
+async function withExtraRecords(region: RamRegion, extra: Uint8Array[], pagesPerRecord = 4): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
-  for await (const c of saveMachine({ machineType: 't', now: 0, devices: [], ram: [region], pagesPerRecord: 4 })) chunks.push(c);
+  for await (const c of saveMachine({ machineType: 't', now: 0, devices: [], ram: [region], pagesPerRecord })) chunks.push(c);
   const end = chunks.pop()!;
   const final = chunks.pop()!;
   const v = new DataView(end.buffer, end.byteOffset);
@@ -102,11 +104,8 @@ describe('RAM rounds: all, then dirty, then final', () => {
       const ram = new Uint8Array(PAGES * PAGE);
       for (let q = 0; q < PAGES; q++) if (rnd(3) === 0) fillRandom(ram.subarray(q * PAGE, (q + 1) * PAGE), c * 100 + q + 1);
       const region = { name: 'ram', bytes: ram };
+      const snapshot = ram.slice();
       const per = 1 + rnd(16);
-      const chunks: Uint8Array[] = [];
-      for await (const ch of saveMachine({ machineType: 't', now: 0, devices: [], ram: [{ name: 'ram', bytes: ram.slice() }], pagesPerRecord: per })) chunks.push(ch);
-      const end = chunks.pop()!;
-      const final = chunks.pop()!;
       const extra: Uint8Array[] = [];
       for (let d = rnd(4); d > 0; d--) {
         const pages: number[] = [];
@@ -117,15 +116,11 @@ describe('RAM rounds: all, then dirty, then final', () => {
         for (const q of pages) change(ram, q);
         extra.push(...ramRecords(0, region, RamRound.Dirty, pages, 1 + rnd(16)));
       }
-      const v = new DataView(end.buffer, end.byteOffset);
-      const w = new ByteWriter();
-      const f = w.beginFrame(0x7f, 0);
-      w.u32(v.getUint32(9, true));
-      w.u32(v.getUint32(13, true) + extra.length);
-      w.endFrame(f);
-      const stream = [...chunks, ...extra, final, w.result()];
-      // A flipped bit in the data of one record that has data (the last bytes of a record are its frame tail).
-      const withData = stream.map((ch, i) => ({ ch, i })).filter(({ ch }) => ch[0] === 0x21 && ch.length > 9 + ((8 + new DataView(ch.buffer, ch.byteOffset).getUint32(13, true) * 5 + 7) & ~7) + 160 + 5);
+      const stream = await withExtraRecords({ name: 'ram', bytes: snapshot }, extra, per);
+      // A flipped bit in the data of one record that has data (the last bytes of a record are its
+      // frame tail; each record is one chunk: frame head 9 bytes, page count at payload offset 4).
+      const dataStart = (ch: Uint8Array) => 9 + ramDigestOffset(new DataView(ch.buffer, ch.byteOffset).getUint32(13, true)) + RAM_DIGEST_BYTES;
+      const withData = stream.map((ch, i) => ({ ch, i })).filter(({ ch }) => ch[0] === 0x21 && ch.length > dataStart(ch) + 5);
       const pick = withData[rnd(withData.length)]!;
       const bad = stream.slice();
       const flipped = pick.ch.slice();
